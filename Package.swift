@@ -1,0 +1,70 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every Swift target: Swift 6 language mode (strict concurrency) plus
+/// the upcoming features the model codebases turn on.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "evmcsd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VMXModel", targets: ["VMXModel"]),
+        .executable(name: "evmcsctl", targets: ["evmcsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure domain: MSR catalog, decoding, eVMCS filter, restore rules, documents, verdicts.
+        .target(name: "VMXModel", swiftSettings: strictSettings),
+
+        // C shim: linux/kvm.h request numbers and struct layouts Swift cannot import.
+        .target(name: "CKVM"),
+
+        // Talks to /dev/kvm, sysfs and procfs; produces host profiles.
+        .target(name: "KVMProbe", dependencies: ["CKVM"], swiftSettings: strictSettings),
+
+        // JSON-RPC 2.0 over newline-delimited Unix stream sockets; knows nothing of eVMCS.
+        .target(
+            name: "JSONRPC",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .executableTarget(
+            name: "evmcsctl",
+            dependencies: [
+                "VMXModel",
+                "KVMProbe",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(
+            name: "VMXModelTests",
+            dependencies: ["VMXModel"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "JSONRPCTests",
+            dependencies: [
+                "JSONRPC",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

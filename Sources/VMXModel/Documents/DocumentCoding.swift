@@ -1,0 +1,57 @@
+/// A coding key for documents whose keys are data (MSR indices, capability names).
+struct DocumentKey: CodingKey, Hashable {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// A 64-bit value spelled as a hex string in a document.
+struct HexValue: Codable, Hashable {
+    let value: UInt64
+
+    init(_ value: UInt64) { self.value = value }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        guard let text = try? container.decode(String.self) else {
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription:
+                    "expected a hex string such as \"0x00000000000000ff\" (JSON numbers cannot hold 64-bit values exactly)"
+            )
+        }
+        guard let value = HexNumber.parse(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "\"\(text)\" is not a 0x-prefixed hex number of at most 16 digits"
+            )
+        }
+        self.value = value
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(HexNumber.format64(value))
+    }
+}
+
+extension Decoder {
+    /// Throws a `DecodingError` naming the first key of this object that is not one of
+    /// `Keys`, so a typo in a hand-written document (`versionlow`) is an error instead of
+    /// being ignored. Keys starting with `x-` are free for extensions.
+    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+        let container = try container(keyedBy: DocumentKey.self)
+        let known = Set(Keys.allCases.map(\.stringValue))
+        for key in container.allKeys where !known.contains(key.stringValue) && !key.stringValue.hasPrefix("x-") {
+            throw DecodingError.dataCorruptedError(
+                forKey: key,
+                in: container,
+                debugDescription:
+                    "unknown field \"\(key.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"
+            )
+        }
+    }
+}

@@ -1,0 +1,98 @@
+/// Whether a host can give a guest Enlightened VMCS, as far as its profile tells.
+public enum EVMCSSupport: Hashable, Sendable {
+    /// Supported with this version range; `assumedRange` when the profile gave no range and
+    /// KVM's constant 1..1 (KVM_EVMCS_VERSION, unchanged in every kernel) was assumed.
+    case supported(low: Int, high: Int, assumedRange: Bool)
+    /// Not supported; the reason says why.
+    case unsupported(Provenance.Reason)
+    /// The profile does not say.
+    case unknown(String)
+}
+
+extension HostProfile {
+    /// `GenuineIntel`: the only vendor with VMX and therefore eVMCS.
+    public static let intelVendor = "GenuineIntel"
+
+    /// A name for humans: the host name, else the fingerprint prefix, else `unnamed host`.
+    public var displayName: String {
+        host?.name ?? fingerprint.map { String($0.prefix(19)) } ?? "unnamed host"
+    }
+
+    /// The parsed kernel release, if the profile has a parsable one.
+    public var kernelRelease: KernelRelease? {
+        kernel?.release.flatMap(KernelRelease.init)
+    }
+
+    /// The eVMCS era in effect: `kernel.evmcsEra` if set, else the era of the release number.
+    public var evmcsEra: EVMCSEra? {
+        kernel?.evmcsEra ?? kernelRelease.map(EVMCSEra.init(kernel:))
+    }
+
+    /// The value of a KVM capability by linux/kvm.h name without `KVM_CAP_`, or `nil` when
+    /// the profile does not report it.
+    public func capability(_ name: String) -> Int? {
+        kvm?.capabilities?[name]
+    }
+
+    /// What KVM accepts when a VM's VMX MSRs are restored here (`vmcs_config.nested`): the
+    /// system view, else the vCPU view. Empty when the host has no nested VMX.
+    public var restoreReference: VMXMSRSet {
+        vmx?.system ?? vmx?.vcpu ?? VMXMSRSet()
+    }
+
+    /// What KVM_GET_MSRS on a fresh vCPU with eVMCS enabled returns: the measured vCPU view,
+    /// else the system view — filtered on 4.20–5.5 kernels, whose capability enable clears
+    /// controls in the vCPU's own MSRs.
+    public func hostInitiatedView(evmcsEnabled: Bool) -> VMXMSRSet {
+        if let vcpu = vmx?.vcpu { return vcpu }
+        let system = vmx?.system ?? VMXMSRSet()
+        guard evmcsEnabled, let era = evmcsEra, era.filtersVCPUState else { return system }
+        return EVMCSFilter(era: era, perfGlobalCtrl: false).apply(to: system)
+    }
+
+    /// The measured guest view for the given Hyper-V CPUID 0x4000000A.EBX bit 0, if present.
+    public func recordedGuestView(perfGlobalCtrl: Bool) -> VMXMSRSet? {
+        perfGlobalCtrl ? vmx?.guestPerfGlobalCtrl : vmx?.guest
+    }
+
+    /// Whether the host can give a guest eVMCS (see ``EVMCSSupport``).
+    public var evmcsSupport: EVMCSSupport {
+        if evmcs?.supported == false {
+            let reason =
+                evmcs?.obtained?.reason
+                ?? Provenance.Reason(code: "evmcs-unsupported", message: "the profile says eVMCS is unsupported")
+            return .unsupported(reason)
+        }
+        if let vendor = cpu?.vendor, vendor != Self.intelVendor {
+            return .unsupported(
+                Provenance.Reason(
+                    code: "vendor-not-intel",
+                    message: "CPU vendor is \(vendor): Enlightened VMCS exists only on Intel VMX"
+                )
+            )
+        }
+        if let capabilities = kvm?.capabilities, (capabilities["HYPERV_ENLIGHTENED_VMCS"] ?? 0) <= 0 {
+            return .unsupported(
+                Provenance.Reason(
+                    code: "capability-absent",
+                    message: "KVM_CAP_HYPERV_ENLIGHTENED_VMCS is not reported by this kernel"
+                )
+            )
+        }
+        if let low = evmcs?.versionLow, let high = evmcs?.versionHigh {
+            if low == 0 && high == 0 {
+                return .unsupported(
+                    Provenance.Reason(
+                        code: "nested-disabled",
+                        message: "KVM reports eVMCS version 0: nested VMX is not available (kvm_intel nested=0?)"
+                    )
+                )
+            }
+            return .supported(low: low, high: high, assumedRange: false)
+        }
+        if evmcs?.supported == true || (kvm?.capabilities?["HYPERV_ENLIGHTENED_VMCS"] ?? 0) > 0 {
+            return .supported(low: 1, high: 1, assumedRange: true)
+        }
+        return .unknown("the profile reports neither KVM_CAP_HYPERV_ENLIGHTENED_VMCS nor an eVMCS version range")
+    }
+}

@@ -1,0 +1,293 @@
+/// What one host's KVM offers nested guests, as measured by the probe or written by hand:
+/// the `evmcsd.host-profile/1` document (Docs/documents.md).
+///
+/// Every section is optional so that minimal hand-written profiles are accepted:
+///
+/// ```json
+/// {"schema": "evmcsd.host-profile/1",
+///  "kernel": {"release": "6.8.0-45-generic"}, "cpu": {"vendor": "GenuineIntel"},
+///  "kvm": {"capabilities": {"HYPERV_ENLIGHTENED_VMCS": 1, "NESTED_STATE": 16384}},
+///  "evmcs": {"versionLow": 1, "versionHigh": 1},
+///  "vmx": {"system": {"0x48d": "0x0000007f00000016"}}}
+/// ```
+public struct HostProfile: Codable, Hashable, Sendable {
+    /// The schema identifier this type reads and writes.
+    public static let schema = "evmcsd.host-profile/1"
+
+    public var schema: String = HostProfile.schema
+    /// Hand-given or probed name of the host, used in pools and verdicts.
+    public var host: Host?
+    /// RFC 3339 time the profile was produced.
+    public var generatedAt: String?
+    /// What produced the profile (`evmcsd 0.1.0`, `hand-written`, `raw dump vmxcaps-6500`).
+    public var generator: String?
+    public var kernel: Kernel?
+    public var cpu: CPU?
+    public var kvm: KVM?
+    public var evmcs: EVMCS?
+    public var vmx: VMXViews?
+    public var warnings: [Warning]?
+    public var probe: ProbeTiming?
+    /// `sha256:` + hex digest of the capability-relevant content (``Fingerprint``).
+    public var fingerprint: String?
+
+    public init() {}
+
+    public struct Host: Codable, Hashable, Sendable {
+        public var name: String?
+        public var bootId: String?
+        public init(name: String? = nil, bootId: String? = nil) {
+            self.name = name
+            self.bootId = bootId
+        }
+    }
+
+    public struct Kernel: Codable, Hashable, Sendable {
+        /// `uname -r`, e.g. `6.8.0-45-generic`.
+        public var release: String?
+        /// `uname -v`.
+        public var version: String?
+        /// Overrides the eVMCS era chosen from `release` (for vendor kernels with backports).
+        public var evmcsEra: EVMCSEra?
+        public init(release: String? = nil, version: String? = nil, evmcsEra: EVMCSEra? = nil) {
+            self.release = release
+            self.version = version
+            self.evmcsEra = evmcsEra
+        }
+    }
+
+    public struct CPU: Codable, Hashable, Sendable {
+        /// CPUID vendor string: `GenuineIntel`, `AuthenticAMD`, …
+        public var vendor: String?
+        public var family: Int?
+        public var model: Int?
+        public var stepping: Int?
+        /// Microcode revision as reported by /proc/cpuinfo, e.g. `0x2b000603`.
+        public var microcode: String?
+        public var modelName: String?
+        public init(vendor: String? = nil) { self.vendor = vendor }
+    }
+
+    public struct KVM: Codable, Hashable, Sendable {
+        /// How the KVM facts were obtained (unavailable: no /dev/kvm, permission denied…).
+        public var obtained: Provenance?
+        public var device: Device?
+        /// KVM_GET_API_VERSION (12 on every kernel since 2.6.22).
+        public var apiVersion: Int?
+        /// KVM_CHECK_EXTENSION results by linux/kvm.h name without `KVM_CAP_`.
+        public var capabilities: [String: Int]?
+        /// Module parameters: module name → parameter → value as read from sysfs.
+        public var parameters: [String: [String: String]]?
+        /// KVM_GET_MSR_FEATURE_INDEX_LIST indices with their system KVM_GET_MSRS values.
+        public var featureMSRs: MSRValues?
+        /// A summary of KVM_GET_SUPPORTED_CPUID.
+        public var supportedCPUID: CPUIDSummary?
+        /// KVM_GET_SUPPORTED_HV_CPUID leaves (system ioctl when available, else vCPU).
+        public var hypervCPUID: [CPUIDLeaf]?
+        public init() {}
+    }
+
+    /// The KVM device node as the probe saw it.
+    public struct Device: Codable, Hashable, Sendable {
+        public var path: String
+        public var present: Bool
+        /// Octal permission bits, e.g. `0660`.
+        public var mode: String?
+        public var uid: Int?
+        public var gid: Int?
+        /// ctime as `seconds.nanoseconds`.
+        public var ctime: String?
+        /// Whether the probing process could open it read-write.
+        public var readWrite: Bool?
+        public init(path: String, present: Bool) {
+            self.path = path
+            self.present = present
+        }
+    }
+
+    public struct CPUIDSummary: Codable, Hashable, Sendable {
+        public var vendor: String?
+        /// Leaf 1 ECX bit 5.
+        public var vmx: Bool?
+        /// Leaf 0x80000001 ECX bit 2.
+        public var svm: Bool?
+        public var leaves: Int?
+        public init() {}
+    }
+
+    public struct CPUIDLeaf: Codable, Hashable, Sendable {
+        public var function: String
+        public var index: Int
+        public var eax: String
+        public var ebx: String
+        public var ecx: String
+        public var edx: String
+        public init(function: UInt32, index: UInt32, eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {
+            self.function = HexNumber.formatShort(UInt64(function))
+            self.index = Int(index)
+            self.eax = HexNumber.formatShort(UInt64(eax))
+            self.ebx = HexNumber.formatShort(UInt64(ebx))
+            self.ecx = HexNumber.formatShort(UInt64(ecx))
+            self.edx = HexNumber.formatShort(UInt64(edx))
+        }
+    }
+
+    public struct EVMCS: Codable, Hashable, Sendable {
+        /// Whether a VMM can enable eVMCS on this host.
+        public var supported: Bool?
+        /// Lowest supported eVMCS version (low byte of the KVM_ENABLE_CAP result).
+        public var versionLow: Int?
+        /// Highest supported eVMCS version (high byte).
+        public var versionHigh: Int?
+        /// How support was determined; the reason when unsupported.
+        public var obtained: Provenance?
+        public init(supported: Bool? = nil, versionLow: Int? = nil, versionHigh: Int? = nil) {
+            self.supported = supported
+            self.versionLow = versionLow
+            self.versionHigh = versionHigh
+        }
+    }
+
+    /// The VMX capability MSRs in the views that matter (DESIGN §4).
+    public struct VMXViews: Codable, Hashable, Sendable {
+        /// System KVM_GET_MSRS on /dev/kvm: KVM's `vmcs_config.nested`.
+        public var system: VMXMSRSet?
+        /// Host-initiated KVM_GET_MSRS on a vCPU after enabling eVMCS: what a migration saves.
+        public var vcpu: VMXMSRSet?
+        /// What an eVMCS guest reads with RDMSR, Hyper-V CPUID 0x4000000A.EBX bit 0 clear.
+        public var guest: VMXMSRSet?
+        /// The same with EBX bit 0 (PERF_GLOBAL_CTRL) set.
+        public var guestPerfGlobalCtrl: VMXMSRSet?
+        /// How each view was obtained, keyed by view name.
+        public var obtained: [String: Provenance]?
+        public init(system: VMXMSRSet? = nil) { self.system = system }
+    }
+
+    public struct ProbeTiming: Codable, Hashable, Sendable {
+        public var durationMicros: Int
+        public var steps: [Step]
+        public struct Step: Codable, Hashable, Sendable {
+            public var name: String
+            public var micros: Int
+            public init(name: String, micros: Int) {
+                self.name = name
+                self.micros = micros
+            }
+        }
+        public init(durationMicros: Int, steps: [Step]) {
+            self.durationMicros = durationMicros
+            self.steps = steps
+        }
+    }
+}
+
+// MARK: - Strict decoding (unknown fields are errors; see DocumentCoding.swift)
+
+extension HostProfile {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case schema, host, generatedAt, generator, kernel, cpu, kvm, evmcs, vmx, warnings, probe, fingerprint
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        host = try c.decodeIfPresent(Host.self, forKey: .host)
+        generatedAt = try c.decodeIfPresent(String.self, forKey: .generatedAt)
+        generator = try c.decodeIfPresent(String.self, forKey: .generator)
+        kernel = try c.decodeIfPresent(Kernel.self, forKey: .kernel)
+        cpu = try c.decodeIfPresent(CPU.self, forKey: .cpu)
+        kvm = try c.decodeIfPresent(KVM.self, forKey: .kvm)
+        evmcs = try c.decodeIfPresent(EVMCS.self, forKey: .evmcs)
+        vmx = try c.decodeIfPresent(VMXViews.self, forKey: .vmx)
+        warnings = try c.decodeIfPresent([Warning].self, forKey: .warnings)
+        probe = try c.decodeIfPresent(ProbeTiming.self, forKey: .probe)
+        fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
+    }
+}
+
+extension HostProfile.Kernel {
+    private enum CodingKeys: String, CodingKey, CaseIterable { case release, version, evmcsEra }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        release = try c.decodeIfPresent(String.self, forKey: .release)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+        evmcsEra = try c.decodeIfPresent(EVMCSEra.self, forKey: .evmcsEra)
+    }
+}
+
+extension HostProfile.CPU {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case vendor, family, model, stepping, microcode, modelName
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        vendor = try c.decodeIfPresent(String.self, forKey: .vendor)
+        family = try c.decodeIfPresent(Int.self, forKey: .family)
+        model = try c.decodeIfPresent(Int.self, forKey: .model)
+        stepping = try c.decodeIfPresent(Int.self, forKey: .stepping)
+        microcode = try c.decodeIfPresent(String.self, forKey: .microcode)
+        modelName = try c.decodeIfPresent(String.self, forKey: .modelName)
+    }
+}
+
+extension HostProfile.KVM {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        obtained = try c.decodeIfPresent(Provenance.self, forKey: .obtained)
+        device = try c.decodeIfPresent(HostProfile.Device.self, forKey: .device)
+        apiVersion = try c.decodeIfPresent(Int.self, forKey: .apiVersion)
+        capabilities = try c.decodeIfPresent([String: Int].self, forKey: .capabilities)
+        parameters = try c.decodeIfPresent([String: [String: String]].self, forKey: .parameters)
+        featureMSRs = try c.decodeIfPresent(MSRValues.self, forKey: .featureMSRs)
+        supportedCPUID = try c.decodeIfPresent(HostProfile.CPUIDSummary.self, forKey: .supportedCPUID)
+        hypervCPUID = try c.decodeIfPresent([HostProfile.CPUIDLeaf].self, forKey: .hypervCPUID)
+    }
+}
+
+extension HostProfile.EVMCS {
+    private enum CodingKeys: String, CodingKey, CaseIterable { case supported, versionLow, versionHigh, obtained }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        supported = try c.decodeIfPresent(Bool.self, forKey: .supported)
+        versionLow = try c.decodeIfPresent(Int.self, forKey: .versionLow)
+        versionHigh = try c.decodeIfPresent(Int.self, forKey: .versionHigh)
+        obtained = try c.decodeIfPresent(Provenance.self, forKey: .obtained)
+        for (key, version) in [(CodingKeys.versionLow, versionLow), (.versionHigh, versionHigh)] {
+            if let version, !(0...255).contains(version) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key,
+                    in: c,
+                    debugDescription: "eVMCS versions are one byte (0–255), got \(version)"
+                )
+            }
+        }
+    }
+}
+
+extension HostProfile.VMXViews {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case system, vcpu, guest, guestPerfGlobalCtrl, obtained
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        system = try c.decodeIfPresent(VMXMSRSet.self, forKey: .system)
+        vcpu = try c.decodeIfPresent(VMXMSRSet.self, forKey: .vcpu)
+        guest = try c.decodeIfPresent(VMXMSRSet.self, forKey: .guest)
+        guestPerfGlobalCtrl = try c.decodeIfPresent(VMXMSRSet.self, forKey: .guestPerfGlobalCtrl)
+        obtained = try c.decodeIfPresent([String: Provenance].self, forKey: .obtained)
+    }
+}
