@@ -56,6 +56,7 @@ let package = Package(
             dependencies: ["VMXModel"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM"], swiftSettings: strictSettings),
         .testTarget(
             name: "JSONRPCTests",

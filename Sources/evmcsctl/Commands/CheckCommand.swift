@@ -1,0 +1,68 @@
+import ArgumentParser
+import VMXModel
+
+/// `evmcsctl check`: can this VM run on / move to that host?
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compute the compatibility verdict of a VM and a target host.",
+        discussion: """
+            Either a VM requirements document and a host profile:
+              evmcsctl check --vm VM.json --profile HOST.json
+            or a VM started on SRC with SRC's defaults, moving to DST:
+              evmcsctl check --from SRC.json --to DST.json [--evmcs] [--perf-global-ctrl] [--nested-state]
+            Exit status: 0 compatible, 1 incompatible, 2 usage or document error.
+            """
+    )
+
+    @Option(name: .long, help: "VM requirements document (evmcsd.vm-requirements/1).")
+    var vm: String?
+
+    @Option(name: .long, help: "Target host profile (with --vm).")
+    var profile: String?
+
+    @Option(name: .long, help: "Source host profile: the VM was started there with the host's defaults.")
+    var from: String?
+
+    @Option(name: .long, help: "Target host profile (with --from).")
+    var to: String?
+
+    @Flag(name: .long, help: "The VM uses Enlightened VMCS (QEMU hv-evmcs); with --from.")
+    var evmcs = false
+
+    @OptionGroup var evmcsOptions: EVMCSOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        switch (vm, profile, from, to) {
+        case (.some, .some, nil, nil), (nil, nil, .some, .some): break
+        default: throw ValidationError("give either --vm and --profile, or --from and --to")
+        }
+        if vm != nil && (evmcs || evmcsOptions.perfGlobalCtrl || evmcsOptions.nestedState) {
+            throw ValidationError("--evmcs, --perf-global-ctrl and --nested-state apply to --from; a VM document states them itself")
+        }
+    }
+
+    func run() async throws {
+        let verdict: Verdict
+        if let vm, let profile {
+            verdict = CompatibilityChecker.check(try DocumentFiles.vmRequirements(vm), on: try DocumentFiles.hostProfile(profile))
+        } else if let from, let to {
+            verdict = CompatibilityChecker.check(
+                from: try DocumentFiles.hostProfile(from),
+                to: try DocumentFiles.hostProfile(to),
+                evmcs: evmcs,
+                perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+                nestedState: evmcsOptions.nestedState
+            )
+        } else {
+            throw ValidationError("give either --vm and --profile, or --from and --to")
+        }
+        if output.json {
+            try JSONOutput.print(verdict)
+        } else {
+            VerdictRenderer(style: .standardOutput).render(verdict)
+        }
+        if !verdict.compatible { throw ExitCode(ExitStatus.incompatible.rawValue) }
+    }
+}

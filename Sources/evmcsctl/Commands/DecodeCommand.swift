@@ -1,0 +1,123 @@
+import ArgumentParser
+import VMXModel
+
+/// `evmcsctl decode FILE`: a vmxcap-like table of a profile or raw dump.
+struct DecodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode the VMX capability MSRs of a host profile or raw MSR dump (like QEMU's vmxcap).",
+        discussion: """
+            With --evmcs the eVMCS guest view is shown next to the chosen view: what a Hyper-V
+            guest using Enlightened VMCS reads on that kernel, and what eVMCS removes.
+            """
+    )
+
+    enum View: String, ExpressibleByArgument, CaseIterable {
+        case system, vcpu, guest
+    }
+
+    @Argument(help: "A host profile (evmcsd.host-profile/1) or a raw dump with an \"msrs\" object.")
+    var file: String
+
+    @Option(name: .long, help: "The view to decode: system, vcpu or guest.")
+    var view: View = .system
+
+    @Flag(name: .long, help: "Also show the eVMCS guest view and what it removes.")
+    var evmcs = false
+
+    @Option(name: .long, help: "Kernel release whose eVMCS filter applies (default: the profile's).")
+    var kernel: String?
+
+    @Flag(name: .long, help: "Hyper-V CPUID 0x4000000A.EBX bit 0 set for the guest (QEMU: clear).")
+    var perfGlobalCtrl = false
+
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let profile = try DocumentFiles.hostProfile(file)
+        let set = try selectedView(of: profile)
+        var guest: (set: VMXMSRSet, era: EVMCSEra)?
+        if evmcs {
+            let era = try eraForFilter(profile)
+            guest = (EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: set), era)
+        }
+        if output.json {
+            try JSONOutput.print(
+                DecodeReport(
+                    file: file,
+                    view: view.rawValue,
+                    decoded: VMXDecoder.decode(set),
+                    evmcs: guest.map { guest in
+                        DecodeReport.EVMCSView(
+                            era: guest.era,
+                            perfGlobalCtrl: perfGlobalCtrl,
+                            decoded: VMXDecoder.decode(guest.set),
+                            removed: EVMCSFilter(era: guest.era, perfGlobalCtrl: perfGlobalCtrl).removedFeatures(from: set).map(\.name)
+                        )
+                    }
+                )
+            )
+            return
+        }
+        FeatureTableRenderer(style: .standardOutput).render(
+            title: "\(profile.displayName): \(view.rawValue) view",
+            set: set,
+            guest: guest.map { ($0.set, "eVMCS guest (\($0.era.span))") }
+        )
+        if let guest {
+            let removed = EVMCSFilter(era: guest.era, perfGlobalCtrl: perfGlobalCtrl).removedFeatures(from: set)
+            let style = TerminalStyle.standardOutput
+            style.print("")
+            style.print(
+                style.bold("eVMCS removes \(removed.count) feature\(removed.count == 1 ? "" : "s")")
+                    + " (kernel era \(guest.era.span), PERF_GLOBAL_CTRL bit \(perfGlobalCtrl ? "set" : "clear")):"
+            )
+            var table = Table()
+            for feature in removed { table.add([feature.label, feature.summary]) }
+            for line in table.render() { style.print(line) }
+        }
+    }
+
+    private func selectedView(of profile: HostProfile) throws -> VMXMSRSet {
+        switch view {
+        case .system:
+            guard let set = profile.vmx?.system else { throw CommandFailure("\(file): the profile has no system view (vmx.system)") }
+            return set
+        case .vcpu:
+            guard let set = profile.vmx?.vcpu else { throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)") }
+            return set
+        case .guest:
+            if let set = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) { return set }
+            guard let era = profile.evmcsEra else {
+                throw CommandFailure("\(file): the profile has no guest view and no kernel release to derive one from")
+            }
+            return EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: profile.hostInitiatedView(evmcsEnabled: true))
+        }
+    }
+
+    private func eraForFilter(_ profile: HostProfile) throws -> EVMCSEra {
+        if let kernel {
+            guard let release = KernelRelease(kernel) else { throw CommandFailure("--kernel \(kernel): not a kernel release such as 6.8.0-45-generic") }
+            return EVMCSEra(kernel: release)
+        }
+        guard let era = profile.evmcsEra else {
+            throw CommandFailure("\(file): no kernel release in the document; give --kernel RELEASE")
+        }
+        return era
+    }
+}
+
+/// The JSON form of `decode`.
+struct DecodeReport: Encodable {
+    var file: String
+    var view: String
+    var decoded: DecodedVMX
+    var evmcs: EVMCSView?
+
+    struct EVMCSView: Encodable {
+        var era: EVMCSEra
+        var perfGlobalCtrl: Bool
+        var decoded: DecodedVMX
+        var removed: [String]
+    }
+}
