@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "CKVM"),
 
         // Talks to /dev/kvm, sysfs and procfs; produces host profiles.
-        .target(name: "KVMProbe", dependencies: ["CKVM"], swiftSettings: strictSettings),
+        .target(name: "KVMProbe", dependencies: ["VMXModel", "CKVM"], swiftSettings: strictSettings),
 
         // JSON-RPC 2.0 over newline-delimited Unix stream sockets; knows nothing of eVMCS.
         .target(
@@ -57,7 +57,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
-        .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM"], swiftSettings: strictSettings),
+        .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [

@@ -2,7 +2,7 @@ import Foundation
 import VMXModel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads document files named on the command line; every failure names the file.
@@ -20,9 +20,13 @@ enum DocumentFiles {
         while true {
             let count = fread(&buffer, 1, buffer.count, file)
             if count > 0 { data.append(contentsOf: buffer[0..<count]) }
-            if data.count > maximumSize { throw CommandFailure("\(path): larger than \(maximumSize >> 20) MiB; not a document") }
+            if data.count > maximumSize {
+                throw CommandFailure("\(path): larger than \(maximumSize >> 20) MiB; not a document")
+            }
             if count < buffer.count {
-                if ferror(file) != 0 { throw CommandFailure("\(path): cannot read: \(String(cString: strerror(errno)))") }
+                if ferror(file) != 0 {
+                    throw CommandFailure("\(path): cannot read: \(String(cString: strerror(errno)))")
+                }
                 return data
             }
         }

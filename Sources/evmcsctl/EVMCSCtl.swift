@@ -1,7 +1,8 @@
 import ArgumentParser
+import VMXModel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `evmcsctl`: decode host profiles and MSR dumps, and compute compatibility verdicts,
@@ -15,9 +16,10 @@ struct EVMCSCtl: AsyncParsableCommand {
             Exit status: 0 ok or compatible, 1 incompatible, 2 usage or document error,
             3 daemon unreachable or not authorized.
             """,
-        version: EVMCSCtlVersion.string,
+        version: EVMCSVersion.current,
         subcommands: [
-            DecodeCommand.self, CheckCommand.self, BaselineCommand.self, PoolsCommand.self, CatalogCommand.self,
+            ProbeCommand.self, DecodeCommand.self, CheckCommand.self, BaselineCommand.self, PoolsCommand.self,
+            CatalogCommand.self,
         ]
     )
 
@@ -64,8 +66,4 @@ struct CommandFailure: Error {
         self.message = message
         self.status = status
     }
-}
-
-enum EVMCSCtlVersion {
-    static let string = "0.1.0"
 }

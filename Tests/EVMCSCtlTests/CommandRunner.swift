@@ -13,7 +13,9 @@ struct CommandRunner {
     static let productsDirectory: URL = {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
-        while directory.path != "/" && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("evmcsctl").path) {
+        while directory.path != "/"
+            && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("evmcsctl").path)
+        {
             directory = directory.deletingLastPathComponent()
         }
         return directory
@@ -22,14 +24,18 @@ struct CommandRunner {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `product` with `arguments` in the repository root, stdin from /dev/null.
+    /// Runs `product` (a built product's name, or an absolute path) with `arguments` in the
+    /// repository root, stdin from /dev/null.
     static func run(_ product: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let binary = productsDirectory.appendingPathComponent(product)
+        let binary =
+            product.hasPrefix("/") ? URL(fileURLWithPath: product) : productsDirectory.appendingPathComponent(product)
         try #require(
             FileManager.default.isExecutableFile(atPath: binary.path),
             "\(product) is not built next to the tests (\(binary.path)); run `swift build` first"
         )
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("evmcsctl-test-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "evmcsctl-test-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("out")

@@ -28,14 +28,27 @@ struct OfflineCommandTests {
         let result = try evmcsctl("decode", new, "--evmcs")
         #expect(result.status == 0)
         #expect(result.standardOutput.contains("no (removed)"))
-        #expect(result.standardOutput.contains("eVMCS removes 11 features (kernel era 6.3 and later, PERF_GLOBAL_CTRL bit clear)"))
+        #expect(
+            result.standardOutput.contains(
+                "eVMCS removes 11 features (kernel era 6.3 and later, PERF_GLOBAL_CTRL bit clear)"
+            )
+        )
         #expect(result.standardOutput.contains("MSR(48DH).vmx-posted-intr [bit 7]"))
     }
 
     @Test func decodeJSONIsTheDecodedView() throws {
-        let result = try evmcsctl("decode", "Tests/Fixtures/vmx-dumps/vmxcaps-6500.json", "--evmcs", "--kernel", "6.1.0-27-amd64", "--json")
+        let result = try evmcsctl(
+            "decode",
+            "Tests/Fixtures/vmx-dumps/vmxcaps-6500.json",
+            "--evmcs",
+            "--kernel",
+            "6.1.0-27-amd64",
+            "--json"
+        )
         #expect(result.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        )
         let decoded = try #require(object["decoded"] as? [String: Any])
         #expect((decoded["features"] as? [Any])?.count == VMXCatalog.features.count)
         let evmcs = try #require(object["evmcs"] as? [String: Any])
@@ -86,7 +99,11 @@ struct OfflineCommandTests {
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("/nonexistent.json: cannot read: No such file or directory"))
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).json")
-        try #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"nope"}}}"#.write(to: scratch, atomically: true, encoding: .utf8)
+        try #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"nope"}}}"#.write(
+            to: scratch,
+            atomically: true,
+            encoding: .utf8
+        )
         defer { try? FileManager.default.removeItem(at: scratch) }
         let malformed = try evmcsctl("check", "--from", scratch.path, "--to", new)
         #expect(malformed.status == 2)
@@ -121,7 +138,13 @@ struct OfflineCommandTests {
 
     @Test func featuresDocumentIsCurrent() throws {
         let result = try evmcsctl("catalog", "--markdown")
-        let file = try String(contentsOf: CommandRunner.repositoryRoot.appendingPathComponent("Docs/features.md"), encoding: .utf8)
-        #expect(result.standardOutput == file, "regenerate with: swift run evmcsctl catalog --markdown > Docs/features.md")
+        let file = try String(
+            contentsOf: CommandRunner.repositoryRoot.appendingPathComponent("Docs/features.md"),
+            encoding: .utf8
+        )
+        #expect(
+            result.standardOutput == file,
+            "regenerate with: swift run evmcsctl catalog --markdown > Docs/features.md"
+        )
     }
 }

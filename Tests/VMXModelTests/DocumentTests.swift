@@ -29,7 +29,9 @@ struct DocumentTests {
         #expect(vm.nestedState)
         #expect(vm.source?.era == .v5_6)
         #expect(vm.vmx.count == 4)
-        let bare = try DocumentLoader.vmRequirements(from: Fixtures.json(#"{"schema":"evmcsd.vm-requirements/1","evmcs":{"enabled":false}}"#))
+        let bare = try DocumentLoader.vmRequirements(
+            from: Fixtures.json(#"{"schema":"evmcsd.vm-requirements/1","evmcs":{"enabled":false}}"#)
+        )
         #expect(bare.vmx.isEmpty)
         #expect(!bare.nestedState)
     }
@@ -63,12 +65,27 @@ struct DocumentTests {
         (#"{"schema":"libvirt.domcaps/1"}"#, "schema", "unknown schema"),
         (#"{"schema":42}"#, "schema", "expected a string"),
         (#"{"schema":"evmcsd.host-profile/1","kernel":{"relase":"6.8"}}"#, "kernel.relase", "unknown field \"relase\""),
-        (#"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":26}}}"#, "vmx.system.0x48d", "expected a hex string"),
-        (#"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"0x1g"}}}"#, "vmx.system.0x48d", "not a 0x-prefixed hex number"),
-        (#"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"1165":"0x1"}}}"#, "vmx.system.1165", "MSR index must be a hex string"),
-        (#"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x10a":"0x1"}}}"#, "vmx.system.0x10a", "not a VMX capability MSR"),
+        (
+            #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":26}}}"#, "vmx.system.0x48d",
+            "expected a hex string"
+        ),
+        (
+            #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"0x1g"}}}"#, "vmx.system.0x48d",
+            "not a 0x-prefixed hex number"
+        ),
+        (
+            #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"1165":"0x1"}}}"#, "vmx.system.1165",
+            "MSR index must be a hex string"
+        ),
+        (
+            #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x10a":"0x1"}}}"#, "vmx.system.0x10a",
+            "not a VMX capability MSR"
+        ),
         (#"{"schema":"evmcsd.host-profile/1","evmcs":{"versionLow":300}}"#, "evmcs.versionLow", "one byte"),
-        (#"{"schema":"evmcsd.host-profile/1","kvm":{"capabilities":{"NESTED_STATE":"yes"}}}"#, "kvm.capabilities.NESTED_STATE", "expected an integer"),
+        (
+            #"{"schema":"evmcsd.host-profile/1","kvm":{"capabilities":{"NESTED_STATE":"yes"}}}"#,
+            "kvm.capabilities.NESTED_STATE", "expected an integer"
+        ),
         (#"{"schema":"evmcsd.host-profile/1","kernel":{"evmcsEra":"7.0"}}"#, "kernel.evmcsEra", "7.0"),
         (#"{"schema":"evmcsd.vm-requirements/1","evmcs":{"version":1}}"#, "evmcs.enabled", "missing required field"),
         (#"{"schema":"evmcsd.vm-requirements/1","nestedState":"true"}"#, "nestedState", "expected true or false"),
@@ -82,7 +99,11 @@ struct DocumentTests {
     }
 
     @Test func extensionKeysAreAllowed() throws {
-        let profile = try DocumentLoader.hostProfile(from: Fixtures.json(#"{"schema":"evmcsd.host-profile/1","x-site":"fra1","cpu":{"vendor":"GenuineIntel","x-rack":"12"}}"#))
+        let profile = try DocumentLoader.hostProfile(
+            from: Fixtures.json(
+                #"{"schema":"evmcsd.host-profile/1","x-site":"fra1","cpu":{"vendor":"GenuineIntel","x-rack":"12"}}"#
+            )
+        )
         #expect(profile.cpu?.vendor == "GenuineIntel")
     }
 
@@ -96,7 +117,11 @@ struct DocumentTests {
     }
 
     @Test func derivesRequirementsFromAProfile() throws {
-        var profile = Fixtures.host("src", kernel: "5.4.0-150-generic", vmx: try Fixtures.msrs("cloudhv-profile-skylake"))
+        var profile = Fixtures.host(
+            "src",
+            kernel: "5.4.0-150-generic",
+            vmx: try Fixtures.msrs("cloudhv-profile-skylake")
+        )
         profile = profile.fingerprinted()
         let vm = VMRequirements(startedOn: profile, evmcs: true, nestedState: true)
         #expect(vm.source?.kernelRelease == "5.4.0-150-generic")

@@ -26,7 +26,8 @@ struct EVMCSFilterTests {
         let filtered = EVMCSFilter(era: era, perfGlobalCtrl: perf).apply(to: Self.everything)
         var result: [MSRIndex: UInt64] = [:]
         for (index, value) in filtered.entries {
-            result[index] = index == .vmxVMFunc || index == .vmxBasic || index == .vmxMisc || index == .vmxEPTVPIDCap
+            result[index] =
+                index == .vmxVMFunc || index == .vmxBasic || index == .vmxMisc || index == .vmxEPTVPIDCap
                 ? value : value >> 32
         }
         return result

@@ -50,7 +50,7 @@ struct FingerprintTests {
         a.generatedAt = "2026-11-25T10:00:00Z"
         b.generatedAt = "2026-11-26T11:00:00Z"
         b.host?.bootId = "2f6c…"
-        b.probe = HostProfile.ProbeTiming(durationMicros: 1234, steps: [])
+        b.probe = HostProfile.ProbeReport(durationMicros: 1234, steps: [])
         b.warnings = [Warning(code: "w", message: "m")]
         b.cpu?.microcode = "0xf0"
         #expect(Fingerprint(of: a) == Fingerprint(of: b))
@@ -73,8 +73,10 @@ struct FingerprintTests {
     }
 
     @Test func isStableUnderKeyOrder() throws {
-        let one = #"{"schema":"evmcsd.host-profile/1","cpu":{"vendor":"GenuineIntel"},"kernel":{"release":"6.8.0"},"kvm":{"capabilities":{"NESTED_STATE":8320,"HYPERV_ENLIGHTENED_VMCS":1}},"vmx":{"system":{"0x48d":"0xff00000016","0x480":"0xd8100011e57ed0"}}}"#
-        let two = #"{"vmx":{"system":{"0x480":"0x00d8100011e57ed0","0x48D":"0x000000ff00000016"}},"kvm":{"capabilities":{"HYPERV_ENLIGHTENED_VMCS":1,"NESTED_STATE":8320}},"kernel":{"release":"6.8.0"},"cpu":{"vendor":"GenuineIntel"},"schema":"evmcsd.host-profile/1"}"#
+        let one =
+            #"{"schema":"evmcsd.host-profile/1","cpu":{"vendor":"GenuineIntel"},"kernel":{"release":"6.8.0"},"kvm":{"capabilities":{"NESTED_STATE":8320,"HYPERV_ENLIGHTENED_VMCS":1}},"vmx":{"system":{"0x48d":"0xff00000016","0x480":"0xd8100011e57ed0"}}}"#
+        let two =
+            #"{"vmx":{"system":{"0x480":"0x00d8100011e57ed0","0x48D":"0x000000ff00000016"}},"kvm":{"capabilities":{"HYPERV_ENLIGHTENED_VMCS":1,"NESTED_STATE":8320}},"kernel":{"release":"6.8.0"},"cpu":{"vendor":"GenuineIntel"},"schema":"evmcsd.host-profile/1"}"#
         let a = try DocumentLoader.hostProfile(from: Fixtures.json(one))
         let b = try DocumentLoader.hostProfile(from: Fixtures.json(two))
         #expect(Fingerprint(of: a) == Fingerprint(of: b))

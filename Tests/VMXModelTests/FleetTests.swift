@@ -18,18 +18,27 @@ struct FleetTests {
         for era in [EVMCSEra.v5_6, .v6_3] {
             let filter = EVMCSFilter(era: era, perfGlobalCtrl: false)
             let view = filter.apply(to: baseline.requirements.vmx.withDerivedPlainControls())
-            #expect(view == baseline.requirements.vmx.withDerivedPlainControls(), "era \(era.rawValue) hides nothing more")
+            #expect(
+                view == baseline.requirements.vmx.withDerivedPlainControls(),
+                "era \(era.rawValue) hides nothing more"
+            )
         }
         for host in hosts {
             var vm = baseline.requirements
             vm.source = VMRequirements.Source(kernelRelease: host.kernel?.release)
             for target in hosts {
                 let verdict = CompatibilityChecker.check(vm, on: target)
-                #expect(verdict.compatible, "\(host.displayName) → \(target.displayName): \(verdict.reasons.map(\.message))")
+                #expect(
+                    verdict.compatible,
+                    "\(host.displayName) → \(target.displayName): \(verdict.reasons.map(\.message))"
+                )
             }
         }
         #expect(Array(baseline.qemuCPUFlags.prefix(2)) == ["hv-vapic", "hv-evmcs"])
-        for flag in ["-vmx-posted-intr", "-vmx-preemption-timer", "-vmx-apicv-xapic", "-vmx-shadow-vmcs", "-vmx-tsc-scaling", "-vmx-eptp-switching"] {
+        for flag in [
+            "-vmx-posted-intr", "-vmx-preemption-timer", "-vmx-apicv-xapic", "-vmx-shadow-vmcs", "-vmx-tsc-scaling",
+            "-vmx-eptp-switching",
+        ] {
             #expect(baseline.qemuCPUFlags.contains(flag), "\(flag)")
         }
         #expect(baseline.qemuCPUFlagString.hasPrefix("hv-vapic,hv-evmcs,-vmx-"))
@@ -44,7 +53,9 @@ struct FleetTests {
             #expect(verdict.compatible, "\(host.displayName): \(verdict.reasons.map(\.message))")
         }
         // 6500 lacks posted interrupts, so the baseline does too, and QEMU must be told.
-        #expect(VMXDecoder.state(of: VMXCatalog.feature(named: "vmx-posted-intr")!, in: baseline.requirements.vmx) == .no)
+        #expect(
+            VMXDecoder.state(of: VMXCatalog.feature(named: "vmx-posted-intr")!, in: baseline.requirements.vmx) == .no
+        )
         #expect(baseline.qemuCPUFlags.contains("-vmx-posted-intr"))
         #expect(!baseline.qemuCPUFlags.contains("hv-evmcs"))
     }
@@ -58,8 +69,16 @@ struct FleetTests {
 
     @Test func differentTimerRatesGiveUpThePreemptionTimer() {
         let pin: UInt64 = 0x0000_007f_0000_0016
-        let a = Fixtures.host("a", kernel: "6.8", vmx: VMXMSRSet([.vmxTruePinBasedControls: pin, .vmxMisc: 0x2000_01e5]))
-        let b = Fixtures.host("b", kernel: "6.8", vmx: VMXMSRSet([.vmxTruePinBasedControls: pin, .vmxMisc: 0x2000_01e7]))
+        let a = Fixtures.host(
+            "a",
+            kernel: "6.8",
+            vmx: VMXMSRSet([.vmxTruePinBasedControls: pin, .vmxMisc: 0x2000_01e5])
+        )
+        let b = Fixtures.host(
+            "b",
+            kernel: "6.8",
+            vmx: VMXMSRSet([.vmxTruePinBasedControls: pin, .vmxMisc: 0x2000_01e7])
+        )
         let baseline = try? Baseline(of: [a, b], options: BaselineOptions(evmcs: false))
         #expect(baseline?.requirements.vmx[.vmxTruePinBasedControls] == 0x0000_003f_0000_0016)
         #expect(baseline?.warnings.map(\.code).contains("preemption-timer-left-out") == true)
@@ -72,7 +91,9 @@ struct FleetTests {
         let a = Fixtures.host("a", kernel: "6.8", vmx: VMXMSRSet([.vmxTruePinBasedControls: 0x0000_007f_0000_001e]))
         let b = Fixtures.host("b", kernel: "6.8", vmx: VMXMSRSet([.vmxTruePinBasedControls: 0x0000_0077_0000_0016]))
         let baseline = try Baseline(of: [a, b], options: BaselineOptions(evmcs: false))
-        #expect(baseline.warnings.contains { $0.code == "control-contradiction" && $0.message.contains("vmx-nmi-exit") })
+        #expect(
+            baseline.warnings.contains { $0.code == "control-contradiction" && $0.message.contains("vmx-nmi-exit") }
+        )
     }
 
     @Test func sharedQEMUPropertyRemovesBothBits() throws {
@@ -87,7 +108,9 @@ struct FleetTests {
         var amd = HostProfile()
         amd.cpu = HostProfile.CPU(vendor: "AuthenticAMD")
         amd.host = HostProfile.Host(name: "epyc")
-        #expect(throws: FleetError.self) { try Baseline(of: [try Self.skylake("a", "6.8"), amd], options: BaselineOptions(evmcs: true)) }
+        #expect(throws: FleetError.self) {
+            try Baseline(of: [try Self.skylake("a", "6.8"), amd], options: BaselineOptions(evmcs: true))
+        }
         let automatic = try Baseline(of: [try Self.skylake("a", "6.8"), amd])
         #expect(!automatic.requirements.evmcs.enabled)
         #expect(automatic.warnings.map(\.code).contains("evmcs-left-out"))

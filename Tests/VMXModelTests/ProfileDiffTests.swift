@@ -8,7 +8,7 @@ struct ProfileDiffTests {
         let profile = Fixtures.host("h", kernel: "6.8.0", vmx: try Fixtures.msrs("vmxcaps-6500"))
         var later = profile
         later.generatedAt = "2030-01-01T00:00:00Z"
-        later.probe = HostProfile.ProbeTiming(durationMicros: 5, steps: [])
+        later.probe = HostProfile.ProbeReport(durationMicros: 5, steps: [])
         #expect(ProfileDiff.between(profile, later).isEmpty)
     }
 

@@ -66,13 +66,19 @@ struct RestoreRulesTests {
     // MARK: control MSRs
 
     @Test func controlsMayBeASubset() {
-        let a = evaluate([.vmxTruePinBasedControls: 0x0000_003f_0000_0016], [.vmxTruePinBasedControls: 0x0000_00ff_0000_0016])
+        let a = evaluate(
+            [.vmxTruePinBasedControls: 0x0000_003f_0000_0016],
+            [.vmxTruePinBasedControls: 0x0000_00ff_0000_0016]
+        )
         #expect(a.reasons.isEmpty)
         #expect(a.level == .superset)
     }
 
     @Test func allowedOneBitsMustBeAvailable() throws {
-        let a = evaluate([.vmxTruePinBasedControls: 0x0000_00ff_0000_0016], [.vmxTruePinBasedControls: 0x0000_007f_0000_0016])
+        let a = evaluate(
+            [.vmxTruePinBasedControls: 0x0000_00ff_0000_0016],
+            [.vmxTruePinBasedControls: 0x0000_007f_0000_0016]
+        )
         let reason = try #require(a.reasons.first)
         #expect(codes(a) == [.featureMissing])
         #expect(reason.label == "MSR(48DH).vmx-posted-intr [bit 7]")
@@ -84,28 +90,43 @@ struct RestoreRulesTests {
 
     @Test func targetMustBeOneBitsMustStayMustBeOne() throws {
         // The target forces NMI exiting (bit 3); the VM's value lets it be 0.
-        let a = evaluate([.vmxTruePinBasedControls: 0x0000_00ff_0000_0016], [.vmxTruePinBasedControls: 0x0000_00ff_0000_001e])
+        let a = evaluate(
+            [.vmxTruePinBasedControls: 0x0000_00ff_0000_0016],
+            [.vmxTruePinBasedControls: 0x0000_00ff_0000_001e]
+        )
         let reason = try #require(a.reasons.first)
         #expect(reason.code == .controlForced)
         #expect(reason.feature == "vmx-nmi-exit")
     }
 
     @Test func extraMustBeOneBitsInTheVMAreFine() {
-        let a = evaluate([.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172 | 0x80], [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172])
+        let a = evaluate(
+            [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172 | 0x80],
+            [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172]
+        )
         #expect(a.reasons.isEmpty)
         #expect(a.level == .superset)
     }
 
     @Test func nonTrueOnlyValuesCompareWithDefaultOnes() {
         // The VM carries only the non-TRUE MSR (default1 bits forced), the target only the TRUE one.
-        let a = evaluate([.vmxProcBasedControls: 0xfff9_fffe_0401_e172], [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172])
+        let a = evaluate(
+            [.vmxProcBasedControls: 0xfff9_fffe_0401_e172],
+            [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172]
+        )
         #expect(a.reasons.isEmpty)
     }
 
     @Test func secondaryControlsFollowTheSameRule() throws {
-        let pass = evaluate([.vmxProcBasedControls2: 0x0000_00ff_0000_0000], [.vmxProcBasedControls2: 0x0002_00ff_0000_0000])
+        let pass = evaluate(
+            [.vmxProcBasedControls2: 0x0000_00ff_0000_0000],
+            [.vmxProcBasedControls2: 0x0002_00ff_0000_0000]
+        )
         #expect(pass.reasons.isEmpty)
-        let fail = evaluate([.vmxProcBasedControls2: 0x0002_00ff_0000_0000], [.vmxProcBasedControls2: 0x0000_00ff_0000_0000])
+        let fail = evaluate(
+            [.vmxProcBasedControls2: 0x0002_00ff_0000_0000],
+            [.vmxProcBasedControls2: 0x0000_00ff_0000_0000]
+        )
         #expect(fail.reasons.map(\.feature) == ["vmx-pml"])
     }
 

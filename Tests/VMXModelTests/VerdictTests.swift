@@ -17,7 +17,10 @@ struct VerdictTests {
         )
         #expect(!verdict.compatible)
         let missing = Set(verdict.reasons.filter { $0.code == .featureMissing }.compactMap(\.feature))
-        for name in ["vmx-invpcid-exit", "vmx-vmfunc", "vmx-shadow-vmcs", "vmx-pml", "vmx-xsaves", "vmx-rdseed-exit", "vmx-eptad"] {
+        for name in [
+            "vmx-invpcid-exit", "vmx-vmfunc", "vmx-shadow-vmcs", "vmx-pml", "vmx-xsaves", "vmx-rdseed-exit",
+            "vmx-eptad",
+        ] {
             #expect(missing.contains(name), "\(name) should be missing on Sandy Bridge")
         }
         #expect(verdict.reasons.contains { $0.code == .fieldMismatch && $0.field == "vmcs-revision" })
@@ -97,7 +100,9 @@ struct VerdictTests {
         let target = Fixtures.host("5.19", kernel: "5.19.17", vmx: vmx)
         let withBit = CompatibilityChecker.check(from: source, to: target, evmcs: true, perfGlobalCtrl: true)
         #expect(
-            withBit.reasons.compactMap(\.feature) == ["vmx-exit-load-perf-global-ctrl", "vmx-entry-load-perf-global-ctrl"]
+            withBit.reasons.compactMap(\.feature) == [
+                "vmx-exit-load-perf-global-ctrl", "vmx-entry-load-perf-global-ctrl",
+            ]
         )
         // QEMU leaves the bit clear: then 6.1 hides the controls too, and nothing is lost.
         #expect(CompatibilityChecker.check(from: source, to: target, evmcs: true, perfGlobalCtrl: false).compatible)
@@ -125,7 +130,11 @@ struct VerdictTests {
         let restore = verdict.reasons.filter { $0.code == .featureMissing }.compactMap(\.feature)
         #expect(restore.contains("vmx-posted-intr"))
         #expect(restore.contains("vmx-shadow-vmcs"))
-        #expect(!CompatibilityChecker.check(from: source, to: target, evmcs: false).reasons.contains { $0.code == .featureMissing })
+        #expect(
+            !CompatibilityChecker.check(from: source, to: target, evmcs: false).reasons.contains {
+                $0.code == .featureMissing
+            }
+        )
     }
 
     // MARK: eVMCS support, versions, nested state
@@ -164,7 +173,12 @@ struct VerdictTests {
 
     @Test func nestedStateNeedsBothCapabilities() throws {
         let source = Fixtures.host("a", kernel: "6.8.0", vmx: try Self.kvmSkylake())
-        let target = Fixtures.host("b", kernel: "6.8.0", vmx: try Self.kvmSkylake(), capabilities: ["HYPERV_ENLIGHTENED_VMCS": 1, "NESTED_STATE": 8320])
+        let target = Fixtures.host(
+            "b",
+            kernel: "6.8.0",
+            vmx: try Self.kvmSkylake(),
+            capabilities: ["HYPERV_ENLIGHTENED_VMCS": 1, "NESTED_STATE": 8320]
+        )
         let verdict = CompatibilityChecker.check(from: source, to: target, evmcs: true, nestedState: true)
         #expect(verdict.reasons.map(\.field) == ["EXCEPTION_PAYLOAD"])
         #expect(verdict.reasons.first?.have == "not reported")

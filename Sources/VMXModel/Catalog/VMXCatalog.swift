@@ -5,7 +5,8 @@
 /// are evmcsd's own (`qemu: false`), listed in Docs/features.md.
 public enum VMXCatalog {
     /// All features, grouped in vmxcap order, ascending bit within a group.
-    public static let features: [VMXFeature] = basic + pinBased + primary + secondary + tertiary + exit + entry + misc
+    public static let features: [VMXFeature] =
+        basic + pinBased + primary + secondary + tertiary + exit + entry + misc
         + eptVPID + vmFunctions
 
     /// All multi-bit fields.
@@ -15,7 +16,13 @@ public enum VMXCatalog {
         VMXField("vmcs-memory-type", .vmxBasic, 50...53, "VMCS memory type"),
         VMXField("preemption-timer-rate", .vmxMisc, 0...4, "VMX-preemption timer scale (log2)"),
         VMXField("cr3-target-count", .vmxMisc, 16...24, "Number of CR3-target values"),
-        VMXField("max-msr-list", .vmxMisc, 25...27, "MSR-load/store count recommendation", .scaledCount(multiplier: 512)),
+        VMXField(
+            "max-msr-list",
+            .vmxMisc,
+            25...27,
+            "MSR-load/store count recommendation",
+            .scaledCount(multiplier: 512)
+        ),
         VMXField("mseg-revision", .vmxMisc, 32...63, "MSEG revision identifier", .hex),
         VMXField("cr0-fixed0", .vmxCR0Fixed0, 0...63, "CR0 bits fixed to 1 in VMX operation", .hex),
         VMXField("cr0-fixed1", .vmxCR0Fixed1, 0...63, "CR0 bits allowed to be 1 in VMX operation", .hex),

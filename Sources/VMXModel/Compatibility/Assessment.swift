@@ -22,7 +22,9 @@ struct Assessment {
 /// Naming helpers for reasons about single bits.
 enum BitNaming {
     /// The catalogued feature at `bit` of `group`, if any, and a label for the bit either way.
-    static func describe(group: VMXFeatureGroup, bit: Int, msr: MSRIndex) -> (feature: VMXFeature?, label: String, phrase: String) {
+    static func describe(group: VMXFeatureGroup, bit: Int, msr: MSRIndex) -> (
+        feature: VMXFeature?, label: String, phrase: String
+    ) {
         if let feature = VMXCatalog.feature(in: group, bit: bit) {
             let label = "\(msr.qemuLabel).\(feature.name) [bit \(bit)]"
             return (feature, label, "\(feature.name) (\(feature.summary), \(msr.qemuLabel) bit \(bit))")

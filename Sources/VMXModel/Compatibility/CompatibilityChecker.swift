@@ -59,7 +59,12 @@ public enum CompatibilityChecker {
 
     // MARK: - Rules
 
-    private static func checkVMX(_ vm: VMRequirements, _ target: HostProfile, _ targetEra: EVMCSEra?, _ a: inout Assessment) {
+    private static func checkVMX(
+        _ vm: VMRequirements,
+        _ target: HostProfile,
+        _ targetEra: EVMCSEra?,
+        _ a: inout Assessment
+    ) {
         guard !vm.vmx.isEmpty else { return }
         var reference = target.restoreReference
         guard !reference.isEmpty else {
@@ -89,7 +94,12 @@ public enum CompatibilityChecker {
         if vm.evmcs.enabled, let targetEra { GuestViewRule.evaluate(vm, targetEra: targetEra, into: &a) }
     }
 
-    private static func checkEVMCS(_ vm: VMRequirements, _ target: HostProfile, _ targetEra: EVMCSEra?, _ a: inout Assessment) {
+    private static func checkEVMCS(
+        _ vm: VMRequirements,
+        _ target: HostProfile,
+        _ targetEra: EVMCSEra?,
+        _ a: inout Assessment
+    ) {
         let version = vm.evmcs.version
         switch target.evmcsSupport {
         case .unsupported(let reason):
@@ -167,7 +177,8 @@ public enum CompatibilityChecker {
                     field: capability,
                     need: "KVM_CAP_\(capability) > 0",
                     have: value.map(String.init) ?? "not reported",
-                    message: "migrating nested state needs KVM_CAP_\(capability) on the target (QEMU blocks the migration without it)"
+                    message:
+                        "migrating nested state needs KVM_CAP_\(capability) on the target (QEMU blocks the migration without it)"
                 )
             )
         }

@@ -64,7 +64,8 @@ enum RestoreRules {
                     label: "\(MSRIndex.vmxBasic.qemuLabel).vmx-basic-32bit-addresses [bit 48]",
                     need: "1",
                     have: "0",
-                    message: "the VM's IA32_VMX_BASIC sets bit 48 (32-bit physical addresses only), which KVM never accepts"
+                    message:
+                        "the VM's IA32_VMX_BASIC sets bit 48 (32-bit physical addresses only), which KVM never accepts"
                 )
             )
         }
@@ -93,7 +94,8 @@ enum RestoreRules {
     /// must be must-be-1 in the VM's value; the VM's may-be-1 bits must be a subset of the
     /// target's (`vmx_restore_control_msr()`). The non-TRUE MSRs are never restored (-EINVAL):
     /// when a side reports only the non-TRUE MSR, both are compared with the default1 bits set.
-    private static func controls(_ group: VMXFeatureGroup, _ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
+    private static func controls(_ group: VMXFeatureGroup, _ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment)
+    {
         guard let needed = controlValue(group, need) else { return }
         guard let available = controlValue(group, have) else {
             if needed.value >> 32 != 0 { a.fail(notReported(group.msr)) }
@@ -183,7 +185,13 @@ enum RestoreRules {
 
     /// Every bit KVM requires to be 1 in VMX operation must be 1 in the VM's value
     /// (`vmx_restore_fixed0_msr()`); extra 1 bits are fine.
-    private static func fixed0(_ index: MSRIndex, field: String, _ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
+    private static func fixed0(
+        _ index: MSRIndex,
+        field: String,
+        _ need: VMXMSRSet,
+        _ have: VMXMSRSet,
+        _ a: inout Assessment
+    ) {
         guard let needed = need[index] else { return }
         guard let available = have[index] else {
             a.fail(notReported(index))
@@ -200,7 +208,8 @@ enum RestoreRules {
                     label: "\(index.qemuLabel) [bit \(bit)]",
                     need: "0",
                     have: "1",
-                    message: "the target requires \(register) bit \(bit) to be 1 in VMX operation; the VM's \(field) leaves it free"
+                    message:
+                        "the target requires \(register) bit \(bit) to be 1 in VMX operation; the VM's \(field) leaves it free"
                 )
             )
         }
@@ -210,7 +219,13 @@ enum RestoreRules {
     // MARK: - EPT/VPID, VMFUNC, tertiary
 
     /// All bits are features or reserved: the VM's value must be a subset of the target's.
-    private static func subset64(_ index: MSRIndex, group: VMXFeatureGroup, _ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
+    private static func subset64(
+        _ index: MSRIndex,
+        group: VMXFeatureGroup,
+        _ need: VMXMSRSet,
+        _ have: VMXMSRSet,
+        _ a: inout Assessment
+    ) {
         guard let needed = need[index] else { return }
         guard let available = have[index] else {
             if needed != 0 { a.fail(notReported(index)) }
@@ -230,7 +245,8 @@ enum RestoreRules {
                     msr: .vmxProcBasedControls3,
                     need: HexNumber.format64(needed),
                     have: "not emulated",
-                    message: "the VM carries IA32_VMX_PROCBASED_CTLS3, which the target's KVM does not accept from userspace"
+                    message:
+                        "the VM carries IA32_VMX_PROCBASED_CTLS3, which the target's KVM does not accept from userspace"
                 )
             )
             return
@@ -240,7 +256,14 @@ enum RestoreRules {
 
     // MARK: - Shared pieces
 
-    private static func subsetBits(_ needed: UInt64, _ available: UInt64, mask: UInt64, msr: MSRIndex, group: VMXFeatureGroup, _ a: inout Assessment) {
+    private static func subsetBits(
+        _ needed: UInt64,
+        _ available: UInt64,
+        mask: UInt64,
+        msr: MSRIndex,
+        group: VMXFeatureGroup,
+        _ a: inout Assessment
+    ) {
         for bit in BitNaming.bits(of: needed & ~available & mask) {
             let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: msr)
             a.fail(
@@ -273,7 +296,13 @@ enum RestoreRules {
         )
     }
 
-    private static func fieldReason(_ code: ReasonCode, _ field: VMXField, need: UInt64, have: UInt64, _ message: String) -> VerdictReason {
+    private static func fieldReason(
+        _ code: ReasonCode,
+        _ field: VMXField,
+        need: UInt64,
+        have: UInt64,
+        _ message: String
+    ) -> VerdictReason {
         VerdictReason(
             code: code,
             msr: field.msr,
@@ -290,7 +319,8 @@ enum RestoreRules {
             msr: index,
             need: "reported",
             have: "not reported",
-            message: "the VM has a value for \(index.vmxName ?? index.hex) (\(index.hex)) but the target profile does not report it"
+            message:
+                "the VM has a value for \(index.vmxName ?? index.hex) (\(index.hex)) but the target profile does not report it"
         )
     }
 }

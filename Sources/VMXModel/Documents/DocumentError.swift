@@ -31,10 +31,16 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
         case .valueNotFound(let type, let context):
             self.init(path: render(context.codingPath), message: "expected \(Self.describe(type)), found null")
         case .keyNotFound(let key, let context):
-            self.init(path: render(context.codingPath + [key]), message: "missing required field \"\(key.stringValue)\"")
+            self.init(
+                path: render(context.codingPath + [key]),
+                message: "missing required field \"\(key.stringValue)\""
+            )
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
-                self.init(path: "$", message: "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))")
+                self.init(
+                    path: "$",
+                    message: "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))"
+                )
             } else {
                 self.init(path: render(context.codingPath), message: context.debugDescription)
             }

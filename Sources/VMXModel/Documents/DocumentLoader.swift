@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A parsed document of any kind evmcsd reads.
@@ -56,7 +56,9 @@ public enum DocumentLoader {
     }
 
     /// Decodes `type` from JSON, mapping every failure to a ``DocumentError``.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, pathPrefix: String = "") throws(DocumentError) -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, pathPrefix: String = "")
+        throws(DocumentError) -> T
+    {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

@@ -27,7 +27,7 @@ public struct HostProfile: Codable, Hashable, Sendable {
     public var evmcs: EVMCS?
     public var vmx: VMXViews?
     public var warnings: [Warning]?
-    public var probe: ProbeTiming?
+    public var probe: ProbeReport?
     /// `sha256:` + hex digest of the capability-relevant content (``Fingerprint``).
     public var fingerprint: String?
 
@@ -163,20 +163,48 @@ public struct HostProfile: Codable, Hashable, Sendable {
         public init(system: VMXMSRSet? = nil) { self.system = system }
     }
 
-    public struct ProbeTiming: Codable, Hashable, Sendable {
+    /// How the probe went: total and per-step durations, and the self-check of the
+    /// guest-read mechanism.
+    public struct ProbeReport: Codable, Hashable, Sendable {
         public var durationMicros: Int
         public var steps: [Step]
+        /// Ordinary MSRs read both by the RDMSR guest and host-initiated on the same vCPU:
+        /// proof that the guest-view mechanism reports what the guest really reads.
+        public var guestReadCheck: GuestReadCheck?
+
         public struct Step: Codable, Hashable, Sendable {
             public var name: String
             public var micros: Int
-            public init(name: String, micros: Int) {
+            /// `ok`, or why the step could not complete.
+            public var outcome: String
+            public init(name: String, micros: Int, outcome: String = "ok") {
                 self.name = name
                 self.micros = micros
+                self.outcome = outcome
             }
         }
-        public init(durationMicros: Int, steps: [Step]) {
+
+        public struct GuestReadCheck: Codable, Hashable, Sendable {
+            /// Indices the guest read and whose values equal the host-initiated read.
+            public var matched: [String]
+            /// Indices whose guest value differs from the host-initiated read.
+            public var mismatched: [String]
+            /// Indices that raised #GP in the guest.
+            public var faulted: [String]
+            /// At least one MSR compared and none mismatched.
+            public var verified: Bool
+            public init(matched: [String], mismatched: [String], faulted: [String]) {
+                self.matched = matched
+                self.mismatched = mismatched
+                self.faulted = faulted
+                self.verified = !matched.isEmpty && mismatched.isEmpty
+            }
+        }
+
+        public init(durationMicros: Int, steps: [Step], guestReadCheck: GuestReadCheck? = nil) {
             self.durationMicros = durationMicros
             self.steps = steps
+            self.guestReadCheck = guestReadCheck
         }
     }
 }
@@ -201,7 +229,7 @@ extension HostProfile {
         evmcs = try c.decodeIfPresent(EVMCS.self, forKey: .evmcs)
         vmx = try c.decodeIfPresent(VMXViews.self, forKey: .vmx)
         warnings = try c.decodeIfPresent([Warning].self, forKey: .warnings)
-        probe = try c.decodeIfPresent(ProbeTiming.self, forKey: .probe)
+        probe = try c.decodeIfPresent(ProbeReport.self, forKey: .probe)
         fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
     }
 }

@@ -33,8 +33,16 @@ public enum ProfileDiff {
         compare("kernel.evmcsEra", old.evmcsEra?.rawValue, new.evmcsEra?.rawValue)
         compare("cpu.vendor", old.cpu?.vendor, new.cpu?.vendor)
         compare("cpu.microcode", old.cpu?.microcode, new.cpu?.microcode)
-        compare("kvm.device.present", old.kvm?.device.map { String($0.present) }, new.kvm?.device.map { String($0.present) })
-        compare("kvm.device.readWrite", old.kvm?.device?.readWrite.map(String.init), new.kvm?.device?.readWrite.map(String.init))
+        compare(
+            "kvm.device.present",
+            old.kvm?.device.map { String($0.present) },
+            new.kvm?.device.map { String($0.present) }
+        )
+        compare(
+            "kvm.device.readWrite",
+            old.kvm?.device?.readWrite.map(String.init),
+            new.kvm?.device?.readWrite.map(String.init)
+        )
         compareDictionaries("kvm.capabilities", old.kvm?.capabilities, new.kvm?.capabilities, into: &changes)
         let modules = Set((old.kvm?.parameters ?? [:]).keys).union((new.kvm?.parameters ?? [:]).keys)
         for module in modules.sorted() {
@@ -65,11 +73,18 @@ public enum ProfileDiff {
     ) {
         let keys = Set((old ?? [:]).keys).union((new ?? [:]).keys)
         for key in keys.sorted() where old?[key] != new?[key] {
-            changes.append(ProfileChange(path: "\(path).\(key)", old: old?[key]?.description, new: new?[key]?.description))
+            changes.append(
+                ProfileChange(path: "\(path).\(key)", old: old?[key]?.description, new: new?[key]?.description)
+            )
         }
     }
 
-    private static func compareViews(_ path: String, _ old: VMXMSRSet?, _ new: VMXMSRSet?, into changes: inout [ProfileChange]) {
+    private static func compareViews(
+        _ path: String,
+        _ old: VMXMSRSet?,
+        _ new: VMXMSRSet?,
+        into changes: inout [ProfileChange]
+    ) {
         let before = old ?? VMXMSRSet()
         let after = new ?? VMXMSRSet()
         guard before != after else { return }
@@ -78,7 +93,8 @@ public enum ProfileDiff {
                 guard feature.msr == index || feature.group.plainMSR == index else { return nil }
                 let was = VMXDecoder.state(of: feature, in: before)
                 let now = VMXDecoder.state(of: feature, in: after)
-                return was == now ? nil : ProfileChange.FeatureChange(name: feature.name, label: feature.label, old: was, new: now)
+                return was == now
+                    ? nil : ProfileChange.FeatureChange(name: feature.name, label: feature.label, old: was, new: now)
             }
             changes.append(
                 ProfileChange(

@@ -85,7 +85,12 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         /// Fingerprint of the source profile.
         public var fingerprint: String?
 
-        public init(host: String? = nil, kernelRelease: String? = nil, evmcsEra: EVMCSEra? = nil, fingerprint: String? = nil) {
+        public init(
+            host: String? = nil,
+            kernelRelease: String? = nil,
+            evmcsEra: EVMCSEra? = nil,
+            fingerprint: String? = nil
+        ) {
             self.host = host
             self.kernelRelease = kernelRelease
             self.evmcsEra = evmcsEra

@@ -61,7 +61,11 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
             root["vmx"] = .object(
                 views.mapValues { set in
                     .object(
-                        Dictionary(uniqueKeysWithValues: set.entries.map { ($0.index.hex, .string(HexNumber.format64($0.value))) })
+                        Dictionary(
+                            uniqueKeysWithValues: set.entries.map {
+                                ($0.index.hex, .string(HexNumber.format64($0.value)))
+                            }
+                        )
                     )
                 }
             )

@@ -94,7 +94,9 @@ extension Baseline {
         return result
     }
 
-    private static func decideEVMCS(_ profiles: [HostProfile], _ wanted: Bool?, _ warnings: inout [Warning]) throws(FleetError) -> Bool {
+    private static func decideEVMCS(_ profiles: [HostProfile], _ wanted: Bool?, _ warnings: inout [Warning])
+        throws(FleetError) -> Bool
+    {
         guard wanted != false else { return false }
         let lacking = profiles.filter { profile in
             if case .supported(let low, let high, _) = profile.evmcsSupport, (low...high).contains(1),
@@ -107,21 +109,40 @@ extension Baseline {
         guard !lacking.isEmpty else { return true }
         let names = lacking.prefix(5).map(\.displayName).joined(separator: ", ") + (lacking.count > 5 ? ", …" : "")
         if wanted == true {
-            throw FleetError("eVMCS was required but \(lacking.count) host(s) cannot provide it or have no known kernel era: \(names)")
+            throw FleetError(
+                "eVMCS was required but \(lacking.count) host(s) cannot provide it or have no known kernel era: \(names)"
+            )
         }
-        warnings.append(Warning(code: "evmcs-left-out", message: "eVMCS left out: \(lacking.count) host(s) cannot provide it: \(names)"))
+        warnings.append(
+            Warning(
+                code: "evmcs-left-out",
+                message: "eVMCS left out: \(lacking.count) host(s) cannot provide it: \(names)"
+            )
+        )
         return false
     }
 
-    private static func decideNestedState(_ profiles: [HostProfile], _ wanted: Bool?, _ warnings: inout [Warning]) throws(FleetError) -> Bool {
+    private static func decideNestedState(_ profiles: [HostProfile], _ wanted: Bool?, _ warnings: inout [Warning])
+        throws(FleetError) -> Bool
+    {
         guard wanted != false else { return false }
-        let lacking = profiles.filter { ($0.capability("NESTED_STATE") ?? 0) <= 0 || ($0.capability("EXCEPTION_PAYLOAD") ?? 0) <= 0 }
+        let lacking = profiles.filter {
+            ($0.capability("NESTED_STATE") ?? 0) <= 0 || ($0.capability("EXCEPTION_PAYLOAD") ?? 0) <= 0
+        }
         guard !lacking.isEmpty else { return true }
         let names = lacking.prefix(5).map(\.displayName).joined(separator: ", ")
         if wanted == true {
-            throw FleetError("nested-state migration was required but \(lacking.count) host(s) lack NESTED_STATE or EXCEPTION_PAYLOAD: \(names)")
+            throw FleetError(
+                "nested-state migration was required but \(lacking.count) host(s) lack NESTED_STATE or EXCEPTION_PAYLOAD: \(names)"
+            )
         }
-        warnings.append(Warning(code: "nested-state-left-out", message: "nested-state migration left out: \(lacking.count) host(s) lack NESTED_STATE or EXCEPTION_PAYLOAD: \(names)"))
+        warnings.append(
+            Warning(
+                code: "nested-state-left-out",
+                message:
+                    "nested-state migration left out: \(lacking.count) host(s) lack NESTED_STATE or EXCEPTION_PAYLOAD: \(names)"
+            )
+        )
         return false
     }
 }

@@ -18,7 +18,8 @@ struct BaselineMerger {
             warnings.append(
                 Warning(
                     code: "nested-vmx-left-out",
-                    message: "no VMX values in the baseline: \(without.count) host(s) have no nested VMX (\(without.prefix(5).joined(separator: ", ")))"
+                    message:
+                        "no VMX values in the baseline: \(without.count) host(s) have no nested VMX (\(without.prefix(5).joined(separator: ", ")))"
                 )
             )
             return result
@@ -30,7 +31,8 @@ struct BaselineMerger {
                     warnings.append(
                         Warning(
                             code: "msr-left-out",
-                            message: "\(index.vmxName ?? index.hex) is not reported by every host and is left out of the baseline",
+                            message:
+                                "\(index.vmxName ?? index.hex) is not reported by every host and is left out of the baseline",
                             msr: index
                         )
                     )
@@ -72,7 +74,8 @@ struct BaselineMerger {
             warnings.append(
                 Warning(
                     code: "vmcs-revision-differs",
-                    message: "hosts report different VMCS revision identifiers; no IA32_VMX_BASIC value restores on all of them, so it is left out",
+                    message:
+                        "hosts report different VMCS revision identifiers; no IA32_VMX_BASIC value restores on all of them, so it is left out",
                     msr: .vmxBasic
                 )
             )
@@ -118,7 +121,8 @@ struct BaselineMerger {
         warnings.append(
             Warning(
                 code: "preemption-timer-left-out",
-                message: "hosts have different VMX-preemption timer rates (\(rates.sorted().map(String.init).joined(separator: ", "))); vmx-preemption-timer is left out of the baseline",
+                message:
+                    "hosts have different VMX-preemption timer rates (\(rates.sorted().map(String.init).joined(separator: ", "))); vmx-preemption-timer is left out of the baseline",
                 msr: .vmxTruePinBasedControls
             )
         )
@@ -134,7 +138,8 @@ struct BaselineMerger {
                 warnings.append(
                     Warning(
                         code: "control-contradiction",
-                        message: "\(label): some host forces this control to 1 and another cannot enable it; no VM value restores on all hosts",
+                        message:
+                            "\(label): some host forces this control to 1 and another cannot enable it; no VM value restores on all hosts",
                         msr: group.msr
                     )
                 )

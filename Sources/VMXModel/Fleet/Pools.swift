@@ -89,7 +89,12 @@ public struct Pools: Codable, Hashable, Sendable {
         var migrations: [Migration] = []
         migrations.reserveCapacity(representatives.count * representatives.count)
         for (from, source) in representatives.enumerated() {
-            let vm = VMRequirements(startedOn: source, evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+            let vm = VMRequirements(
+                startedOn: source,
+                evmcs: evmcs,
+                perfGlobalCtrl: perfGlobalCtrl,
+                nestedState: nestedState
+            )
             for (to, target) in representatives.enumerated() {
                 let verdict = CompatibilityChecker.check(vm, on: target)
                 migrations.append(

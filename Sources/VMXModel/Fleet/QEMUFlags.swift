@@ -8,7 +8,9 @@ enum QEMUFlags {
         var properties: [String] = []
         var unexpressible: [String] = []
         for feature in VMXCatalog.features {
-            guard baseline[feature.msr] != nil || feature.group.plainMSR.map({ baseline[$0] != nil }) == true else { continue }
+            guard baseline[feature.msr] != nil || feature.group.plainMSR.map({ baseline[$0] != nil }) == true else {
+                continue
+            }
             guard !VMXDecoder.state(of: feature, in: baseline).isAvailable,
                 hosts.contains(where: { VMXDecoder.state(of: feature, in: $0).isAvailable })
             else { continue }
@@ -28,7 +30,8 @@ enum QEMUFlags {
             warnings.append(
                 Warning(
                     code: "flags-incomplete",
-                    message: "QEMU has no property for \(unexpressible.joined(separator: ", ")); the -cpu flags cannot remove them, set the VMX MSR values instead"
+                    message:
+                        "QEMU has no property for \(unexpressible.joined(separator: ", ")); the -cpu flags cannot remove them, set the VMX MSR values instead"
                 )
             )
         }

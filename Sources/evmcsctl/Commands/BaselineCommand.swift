@@ -11,13 +11,22 @@ struct BaselineCommand: AsyncParsableCommand {
     @Argument(help: "Host profiles or raw MSR dumps.")
     var profiles: [String]
 
-    @Flag(inversion: .prefixedNo, help: "Require eVMCS (--evmcs) or leave it out (--no-evmcs); default: include it when every host supports it.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Require eVMCS (--evmcs) or leave it out (--no-evmcs); default: include it when every host supports it."
+    )
     var evmcs: Bool?
 
-    @Flag(name: .long, help: "Hyper-V CPUID 0x4000000A.EBX bit 0 (PERF_GLOBAL_CTRL) set for the guests; QEMU leaves it clear.")
+    @Flag(
+        name: .long,
+        help: "Hyper-V CPUID 0x4000000A.EBX bit 0 (PERF_GLOBAL_CTRL) set for the guests; QEMU leaves it clear."
+    )
     var perfGlobalCtrl = false
 
-    @Flag(inversion: .prefixedNo, help: "Require nested-state migration, or leave it out; default: include it when every host can.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Require nested-state migration, or leave it out; default: include it when every host can."
+    )
     var nestedState: Bool?
 
     @OptionGroup var output: OutputOptions
@@ -30,7 +39,10 @@ struct BaselineCommand: AsyncParsableCommand {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let baseline: Baseline
         do {
-            baseline = try Baseline(of: hosts, options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState))
+            baseline = try Baseline(
+                of: hosts,
+                options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+            )
         } catch {
             throw CommandFailure("baseline: \(error.message)")
         }

@@ -39,14 +39,19 @@ struct CheckCommand: AsyncParsableCommand {
         default: throw ValidationError("give either --vm and --profile, or --from and --to")
         }
         if vm != nil && (evmcs || evmcsOptions.perfGlobalCtrl || evmcsOptions.nestedState) {
-            throw ValidationError("--evmcs, --perf-global-ctrl and --nested-state apply to --from; a VM document states them itself")
+            throw ValidationError(
+                "--evmcs, --perf-global-ctrl and --nested-state apply to --from; a VM document states them itself"
+            )
         }
     }
 
     func run() async throws {
         let verdict: Verdict
         if let vm, let profile {
-            verdict = CompatibilityChecker.check(try DocumentFiles.vmRequirements(vm), on: try DocumentFiles.hostProfile(profile))
+            verdict = CompatibilityChecker.check(
+                try DocumentFiles.vmRequirements(vm),
+                on: try DocumentFiles.hostProfile(profile)
+            )
         } else if let from, let to {
             verdict = CompatibilityChecker.check(
                 from: try DocumentFiles.hostProfile(from),

@@ -52,7 +52,9 @@ struct DecodeCommand: AsyncParsableCommand {
                             era: guest.era,
                             perfGlobalCtrl: perfGlobalCtrl,
                             decoded: VMXDecoder.decode(guest.set),
-                            removed: EVMCSFilter(era: guest.era, perfGlobalCtrl: perfGlobalCtrl).removedFeatures(from: set).map(\.name)
+                            removed: EVMCSFilter(era: guest.era, perfGlobalCtrl: perfGlobalCtrl).removedFeatures(
+                                from: set
+                            ).map(\.name)
                         )
                     }
                 )
@@ -81,23 +83,31 @@ struct DecodeCommand: AsyncParsableCommand {
     private func selectedView(of profile: HostProfile) throws -> VMXMSRSet {
         switch view {
         case .system:
-            guard let set = profile.vmx?.system else { throw CommandFailure("\(file): the profile has no system view (vmx.system)") }
+            guard let set = profile.vmx?.system else {
+                throw CommandFailure("\(file): the profile has no system view (vmx.system)")
+            }
             return set
         case .vcpu:
-            guard let set = profile.vmx?.vcpu else { throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)") }
+            guard let set = profile.vmx?.vcpu else {
+                throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)")
+            }
             return set
         case .guest:
             if let set = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) { return set }
             guard let era = profile.evmcsEra else {
                 throw CommandFailure("\(file): the profile has no guest view and no kernel release to derive one from")
             }
-            return EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: profile.hostInitiatedView(evmcsEnabled: true))
+            return EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(
+                to: profile.hostInitiatedView(evmcsEnabled: true)
+            )
         }
     }
 
     private func eraForFilter(_ profile: HostProfile) throws -> EVMCSEra {
         if let kernel {
-            guard let release = KernelRelease(kernel) else { throw CommandFailure("--kernel \(kernel): not a kernel release such as 6.8.0-45-generic") }
+            guard let release = KernelRelease(kernel) else {
+                throw CommandFailure("--kernel \(kernel): not a kernel release such as 6.8.0-45-generic")
+            }
             return EVMCSEra(kernel: release)
         }
         guard let era = profile.evmcsEra else {

@@ -14,6 +14,9 @@ struct EVMCSOptions: ParsableArguments {
     )
     var perfGlobalCtrl = false
 
-    @Flag(name: .long, help: "The VM's nested state (a running L2) must migrate: needs NESTED_STATE and EXCEPTION_PAYLOAD.")
+    @Flag(
+        name: .long,
+        help: "The VM's nested state (a running L2) must migrate: needs NESTED_STATE and EXCEPTION_PAYLOAD."
+    )
     var nestedState = false
 }

@@ -39,11 +39,18 @@ struct PoolsCommand: AsyncParsableCommand {
             return
         }
         let style = TerminalStyle.standardOutput
-        style.print(style.bold("\(pools.groups.count) group\(pools.groups.count == 1 ? "" : "s") of \(hosts.count) host\(hosts.count == 1 ? "" : "s")") + " (eVMCS \(evmcs ? "on" : "off"))")
+        style.print(
+            style.bold(
+                "\(pools.groups.count) group\(pools.groups.count == 1 ? "" : "s") of \(hosts.count) host\(hosts.count == 1 ? "" : "s")"
+            ) + " (eVMCS \(evmcs ? "on" : "off"))"
+        )
         var groups = Table()
         for group in pools.groups {
             let era = group.evmcsEra.map { "era \($0.span)" } ?? "era unknown"
-            groups.add([group.id, String(group.fingerprint.prefix(19)), era, "eVMCS \(group.evmcsSupported ? "yes" : "no")", group.hosts.joined(separator: ", ")])
+            groups.add([
+                group.id, String(group.fingerprint.prefix(19)), era, "eVMCS \(group.evmcsSupported ? "yes" : "no")",
+                group.hosts.joined(separator: ", "),
+            ])
         }
         for line in groups.render() { style.print(line) }
         style.print("")
@@ -67,8 +74,12 @@ struct PoolsCommand: AsyncParsableCommand {
             style.print("")
             style.print(style.bold("Why not"))
             for edge in failing {
-                let first = edge.reasons.prefix(3).map { $0.label ?? $0.field ?? $0.code.rawValue }.joined(separator: ", ")
-                style.print("  \(edge.from) → \(edge.to): \(edge.reasons.count) reason\(edge.reasons.count == 1 ? "" : "s"): \(first)\(edge.reasons.count > 3 ? ", …" : "")")
+                let first = edge.reasons.prefix(3).map { $0.label ?? $0.field ?? $0.code.rawValue }.joined(
+                    separator: ", "
+                )
+                style.print(
+                    "  \(edge.from) → \(edge.to): \(edge.reasons.count) reason\(edge.reasons.count == 1 ? "" : "s"): \(first)\(edge.reasons.count > 3 ? ", …" : "")"
+                )
             }
         }
     }

@@ -13,7 +13,10 @@ struct FeatureTableRenderer {
             let msr = group.msr
             let raw = set[msr] ?? group.plainMSR.flatMap { set[$0] }
             style.print("")
-            style.print(style.bold(group.title) + "  " + style.dim("\(msr.qemuLabel) \(raw.map(HexNumber.format64) ?? "not reported")"))
+            style.print(
+                style.bold(group.title) + "  "
+                    + style.dim("\(msr.qemuLabel) \(raw.map(HexNumber.format64) ?? "not reported")")
+            )
             var table = Table()
             if group == .basic || group == .misc {
                 for field in decoded.fields where MSRIndex(hex: field.msr) == msr {
@@ -25,7 +28,9 @@ struct FeatureTableRenderer {
                 var plain = [feature.name, feature.summary, feature.state.rawValue]
                 if let guestFeature = guestDecoded?.features[index] {
                     let lost = feature.state.isAvailable && !guestFeature.state.isAvailable
-                    cells.append(lost ? style.red("\(guestFeature.state.rawValue) (removed)") : state(guestFeature.state))
+                    cells.append(
+                        lost ? style.red("\(guestFeature.state.rawValue) (removed)") : state(guestFeature.state)
+                    )
                     plain.append(lost ? "\(guestFeature.state.rawValue) (removed)" : guestFeature.state.rawValue)
                 }
                 table.add(cells, plain: plain)

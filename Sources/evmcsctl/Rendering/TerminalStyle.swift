@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes text to a standard stream, with ANSI styles only when that stream is a terminal

@@ -5,13 +5,16 @@ struct VerdictRenderer {
     let style: TerminalStyle
 
     func render(_ verdict: Verdict) {
-        let answer = verdict.compatible
+        let answer =
+            verdict.compatible
             ? style.green("COMPATIBLE") : style.red("INCOMPATIBLE")
         let vm = verdict.vm ?? "VM"
         let target = verdict.target ?? "target"
         style.print(style.bold("\(vm) → \(target): ") + answer + " (\(verdict.level.rawValue))")
         var facts = ["eVMCS \(verdict.context.evmcs ? "on" : "off")"]
-        if verdict.context.evmcs { facts.append("PERF_GLOBAL_CTRL bit \(verdict.context.perfGlobalCtrl ? "set" : "clear")") }
+        if verdict.context.evmcs {
+            facts.append("PERF_GLOBAL_CTRL bit \(verdict.context.perfGlobalCtrl ? "set" : "clear")")
+        }
         if verdict.context.nestedState { facts.append("nested state migrates") }
         if let era = verdict.context.sourceEra { facts.append("source era \(era.span)") }
         if let era = verdict.context.targetEra { facts.append("target era \(era.span)") }
@@ -22,7 +25,10 @@ struct VerdictRenderer {
             var table = Table()
             for reason in verdict.reasons {
                 let what = reason.label ?? reason.field ?? reason.msr ?? ""
-                table.add([style.red(reason.code.rawValue), what, reason.message], plain: [reason.code.rawValue, what, reason.message])
+                table.add(
+                    [style.red(reason.code.rawValue), what, reason.message],
+                    plain: [reason.code.rawValue, what, reason.message]
+                )
             }
             for line in table.render() { style.print(line) }
         }

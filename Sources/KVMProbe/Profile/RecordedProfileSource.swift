@@ -1,0 +1,67 @@
+import Foundation
+import VMXModel
+
+/// Serves a recorded host profile (`evmcsd --profile FILE`): for tests, demos and what-if
+/// planning on hosts that are not this one.
+public struct RecordedProfileSource: ProbeSource {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public var description: String { "recorded \(path)" }
+
+    /// The file's content digest (or its errno when unreadable, so a repaired file is noticed).
+    public func currentKey() -> ProbeSourceKey {
+        switch Self.read(path) {
+        case .success(let data): .recorded(path: path, sha256: SHA256.hexDigest(of: data))
+        case .failure(let error): .recorded(path: path, sha256: "unreadable: \(error)")
+        }
+    }
+
+    /// The profile in the file, fingerprinted.
+    /// - Throws: `RecordedProfileError` when the file cannot be read or is not a profile.
+    public func probe() throws -> HostProfile {
+        let data: Data
+        switch Self.read(path) {
+        case .success(let contents): data = contents
+        case .failure(let error): throw RecordedProfileError(path: path, message: "cannot read: \(error)")
+        }
+        do {
+            return try DocumentLoader.hostProfile(from: data).fingerprinted()
+        } catch {
+            throw RecordedProfileError(path: path, message: error.description)
+        }
+    }
+
+    /// Profiles are a few KiB; a file reaching this size is not one.
+    static let sizeLimit = 16 << 20
+
+    private static func read(_ path: String) -> Result<Data, RecordedReadFailure> {
+        switch FileReading.text(at: path, limit: sizeLimit) {
+        case .success(let text) where text.utf8.count >= sizeLimit: .failure(.tooLarge)
+        case .success(let text): .success(Data(text.utf8))
+        case .failure(let error): .failure(.errno(error.name))
+        }
+    }
+
+    private enum RecordedReadFailure: Error, CustomStringConvertible {
+        case errno(String)
+        case tooLarge
+
+        var description: String {
+            switch self {
+            case .errno(let name): name
+            case .tooLarge: "larger than \(RecordedProfileSource.sizeLimit >> 20) MiB"
+            }
+        }
+    }
+}
+
+/// A recorded profile file that cannot be served.
+public struct RecordedProfileError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
