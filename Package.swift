@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "VMXModel", targets: ["VMXModel"]),
+        .library(name: "KVMProbe", targets: ["KVMProbe"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
     ],
     dependencies: [

@@ -43,8 +43,17 @@ public enum VMXCatalog {
 
     /// The feature at `bit` of `group`, or `nil` when the bit has no name.
     public static func feature(in group: VMXFeatureGroup, bit: Int) -> VMXFeature? {
-        features.first { $0.group == group && $0.bit == bit }
+        byGroupAndBit[GroupBit(group: group, bit: bit)]
     }
+
+    private struct GroupBit: Hashable {
+        var group: VMXFeatureGroup
+        var bit: Int
+    }
+
+    private static let byGroupAndBit: [GroupBit: VMXFeature] = Dictionary(
+        uniqueKeysWithValues: features.map { (GroupBit(group: $0.group, bit: $0.bit), $0) }
+    )
 
     /// The fields stored in `msr`.
     public static func fields(of msr: MSRIndex) -> [VMXField] {

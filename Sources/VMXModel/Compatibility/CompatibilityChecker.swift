@@ -153,7 +153,7 @@ public enum CompatibilityChecker {
             )
             return
         }
-        if target.kernel?.evmcsEra == nil, let tag = target.kernelRelease?.backportTag {
+        if target.kernel?.evmcsEra == nil, targetEra < .v6_3, let tag = target.kernelRelease?.backportTag {
             a.warn(
                 "era-from-version",
                 "the target runs a vendor kernel (\(tag)) that carries eVMCS backports; its era was chosen from the version number (\(targetEra.span)) and may be older than its code — prefer a measured profile or set kernel.evmcsEra"

@@ -35,7 +35,7 @@ enum GuestViewRule {
             )
             return
         }
-        var reported = Set<Int>()  // group ordinal << 8 | bit
+        var reportedPin: UInt64 = 0, reportedPrimary: UInt64 = 0, reportedExit: UInt64 = 0, reportedEntry: UInt64 = 0
         for (index, group) in filteredMSRs {
             guard let seen = onSource[index] else { continue }
             let visible = onTarget[index] ?? 0
@@ -44,9 +44,17 @@ enum GuestViewRule {
             let seenBits = (seen >> shift) & width
             let visibleBits = (visible >> shift) & width
             if visibleBits & ~seenBits != 0 { a.targetExceeds = true }
-            for bit in BitNaming.bits(of: seenBits & ~visibleBits) {
-                let key = (VMXFeatureGroup.allCases.firstIndex(of: group)! << 8) | bit
-                guard reported.insert(key).inserted else { continue }
+            // A control lost in both the TRUE and the non-TRUE MSR is reported once.
+            var lost = seenBits & ~visibleBits
+            switch group {
+            case .pinBased: lost &= ~reportedPin; reportedPin |= lost
+            case .primaryProcBased: lost &= ~reportedPrimary; reportedPrimary |= lost
+            case .exit: lost &= ~reportedExit; reportedExit |= lost
+            case .entry: lost &= ~reportedEntry; reportedEntry |= lost
+            default: break
+            }
+            guard lost != 0 else { continue }
+            for bit in BitNaming.bits(of: lost) {
                 let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: index)
                 a.fail(
                     VerdictReason(

@@ -22,12 +22,20 @@ public struct EVMCSFilter: Hashable, Sendable {
     /// The guest-visible view: `set` with this era's filter applied to every MSR it covers.
     public func apply(to set: VMXMSRSet) -> VMXMSRSet {
         var filtered = set
-        for (index, value) in set.entries {
+        for index in Self.filteredMSRs {
+            guard let value = set[index] else { continue }
             let removed = removedBits(of: index)
             if removed != 0 { filtered[index] = value & ~removed }
         }
         return filtered
     }
+
+    /// The MSRs any era's filter can touch (facts §2.2 notes).
+    static let filteredMSRs: [MSRIndex] = [
+        .vmxPinBasedControls, .vmxTruePinBasedControls, .vmxProcBasedControls, .vmxTrueProcBasedControls,
+        .vmxProcBasedControls2, .vmxExitControls, .vmxTrueExitControls, .vmxEntryControls, .vmxTrueEntryControls,
+        .vmxVMFunc,
+    ]
 
     /// The bits of MSR `index` (as 64-bit MSR bit positions) this filter clears.
     public func removedBits(of index: MSRIndex) -> UInt64 {

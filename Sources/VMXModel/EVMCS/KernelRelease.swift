@@ -11,25 +11,38 @@ public struct KernelRelease: Hashable, Sendable, Comparable, CustomStringConvert
 
     /// Parses the leading `MAJOR.MINOR[.PATCH]` of `text`; `nil` when there is none.
     public init?(_ text: String) {
-        var numbers: [Int] = []
+        var numbers: (Int, Int, Int) = (0, 0, 0)
+        var count = 0
         var current: Int?
-        for character in text {
-            if let digit = character.wholeNumberValue, character.isASCII {
-                current = (current ?? 0) * 10 + digit
-                if current! > 100_000 { return nil }
-            } else {
-                guard let value = current else { break }
-                numbers.append(value)
+        scan: for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let value = (current ?? 0) * 10 + Int(byte - UInt8(ascii: "0"))
+                guard value <= 100_000 else { return nil }
+                current = value
+            default:
+                guard let value = current else { break scan }
+                Self.store(value, at: count, in: &numbers)
+                count += 1
                 current = nil
-                if character != "." || numbers.count == 3 { break }
+                if byte != UInt8(ascii: ".") || count == 3 { break scan }
             }
         }
-        if let current, numbers.count < 3 { numbers.append(current) }
-        guard numbers.count >= 2 else { return nil }
-        self.major = numbers[0]
-        self.minor = numbers[1]
-        self.patch = numbers.count > 2 ? numbers[2] : 0
+        if let current, count < 3 {
+            Self.store(current, at: count, in: &numbers)
+            count += 1
+        }
+        guard count >= 2 else { return nil }
+        (major, minor, patch) = numbers
         self.text = text
+    }
+
+    private static func store(_ value: Int, at position: Int, in numbers: inout (Int, Int, Int)) {
+        switch position {
+        case 0: numbers.0 = value
+        case 1: numbers.1 = value
+        default: numbers.2 = value
+        }
     }
 
     public init(major: Int, minor: Int, patch: Int = 0) {
@@ -45,9 +58,19 @@ public struct KernelRelease: Hashable, Sendable, Comparable, CustomStringConvert
     /// upstream releases (`el8`, `el9`, `el10`), or `nil`. Such kernels report an old version
     /// number with newer KVM code, so their era should be measured or set by hand.
     public var backportTag: String? {
-        let lowered = text.lowercased()
-        for tag in ["el10", "el9", "el8"] where lowered.contains(".\(tag)") || lowered.contains("-\(tag)") {
-            return tag
+        // Looks for ".elN" or "-elN" (N digits, optionally "_minor"): a byte scan, since verdicts
+        // ask for it on every check.
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index + 3 < bytes.count {
+            if bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "-"),
+                bytes[index + 1] | 0x20 == UInt8(ascii: "e"), bytes[index + 2] | 0x20 == UInt8(ascii: "l")
+            {
+                var end = index + 3
+                while end < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[end]) { end += 1 }
+                if end > index + 3 { return "el" + String(decoding: bytes[(index + 3)..<end], as: UTF8.self) }
+            }
+            index += 1
         }
         return nil
     }
