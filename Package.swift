@@ -14,12 +14,16 @@ let package = Package(
     products: [
         .library(name: "VMXModel", targets: ["VMXModel"]),
         .library(name: "KVMProbe", targets: ["KVMProbe"]),
+        .executable(name: "evmcsd", targets: ["evmcsd"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // Pure domain: MSR catalog, decoding, eVMCS filter, restore rules, documents, verdicts.
@@ -42,6 +46,39 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The contract between daemon and client: method names, params, results, error codes.
+        .target(name: "EVMCSProtocol", dependencies: ["VMXModel"], swiftSettings: strictSettings),
+
+        // libsystemd: sd_notify, sd_listen_fds, sd_watchdog_enabled, sd_journal_sendv.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // The service: configuration, capability cache, methods, authorization, systemd, exporters.
+        .target(
+            name: "EVMCSDaemon",
+            dependencies: [
+                "VMXModel", "KVMProbe", "JSONRPC", "EVMCSProtocol", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "evmcsd",
+            dependencies: [
+                "EVMCSDaemon", "JSONRPC", "VMXModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .executableTarget(
             name: "evmcsctl",
             dependencies: [
@@ -57,12 +94,18 @@ let package = Package(
             dependencies: ["VMXModel"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["evmcsd", "evmcsctl", "VMXModel", "EVMCSProtocol"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
                 "JSONRPC",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

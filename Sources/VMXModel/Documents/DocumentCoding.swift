@@ -1,11 +1,11 @@
 /// A coding key for documents whose keys are data (MSR indices, capability names).
-struct DocumentKey: CodingKey, Hashable {
-    let stringValue: String
-    var intValue: Int? { nil }
+public struct DocumentKey: CodingKey, Hashable, Sendable {
+    public let stringValue: String
+    public var intValue: Int? { nil }
 
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+    public init(_ string: String) { stringValue = string }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { nil }
 }
 
 /// A 64-bit value spelled as a hex string in a document.
@@ -42,7 +42,7 @@ extension Decoder {
     /// Throws a `DecodingError` naming the first key of this object that is not one of
     /// `Keys`, so a typo in a hand-written document (`versionlow`) is an error instead of
     /// being ignored. Keys starting with `x-` are free for extensions.
-    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
         let container = try container(keyedBy: DocumentKey.self)
         let known = Set(Keys.allCases.map(\.stringValue))
         for key in container.allKeys where !known.contains(key.stringValue) && !key.stringValue.hasPrefix("x-") {

@@ -68,7 +68,7 @@ public enum DocumentLoader {
         }
     }
 
-    private static func unsupportedSchemaMessage(_ schema: String) -> String {
+    static func unsupportedSchemaMessage(_ schema: String) -> String {
         let known = [HostProfile.schema, VMRequirements.schema]
         if let family = known.first(where: { schema.hasPrefix($0.dropLast(1)) && schema != $0 }) {
             return "unsupported schema version \"\(schema)\" (this build reads \"\(family)\")"

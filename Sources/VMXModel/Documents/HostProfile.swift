@@ -220,6 +220,13 @@ extension HostProfile {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)
+        guard schema == Self.schema else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .schema,
+                in: c,
+                debugDescription: DocumentLoader.unsupportedSchemaMessage(schema)
+            )
+        }
         host = try c.decodeIfPresent(Host.self, forKey: .host)
         generatedAt = try c.decodeIfPresent(String.self, forKey: .generatedAt)
         generator = try c.decodeIfPresent(String.self, forKey: .generator)

@@ -122,6 +122,13 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         schema = try c.decode(String.self, forKey: .schema)
+        guard schema == Self.schema else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .schema,
+                in: c,
+                debugDescription: DocumentLoader.unsupportedSchemaMessage(schema)
+            )
+        }
         name = try c.decodeIfPresent(String.self, forKey: .name)
         evmcs = try c.decodeIfPresent(EVMCS.self, forKey: .evmcs) ?? EVMCS()
         vmx = try c.decodeIfPresent(VMXMSRSet.self, forKey: .vmx) ?? VMXMSRSet()

@@ -1,0 +1,109 @@
+import KVMProbe
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Replaces files so that readers only ever see the old or the new content: write a
+/// temporary file in the same directory, fsync it, rename it over the target, fsync the
+/// directory. Used for the cache and the exporter files.
+public enum AtomicFile {
+    /// An I/O failure with the operation, path and errno.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var operation: String
+        public var path: String
+        public var errno: Int32
+
+        public var description: String {
+            "\(operation) \(path): \(String(cString: strerror(errno))) (\(ErrnoName.name(of: errno)))"
+        }
+    }
+
+    /// Atomically replaces `path` with `bytes`, creating it with `mode`.
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
+        let directory = Self.directory(of: path)
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw Failure(operation: "create", path: temporary, errno: errno) }
+        do throws(Failure) {
+            try writeAll(bytes, to: descriptor, path: temporary)
+            guard fchmod(descriptor, mode) == 0 else {
+                throw Failure(operation: "chmod", path: temporary, errno: errno)
+            }
+            guard fsync(descriptor) == 0 else { throw Failure(operation: "fsync", path: temporary, errno: errno) }
+            guard close(descriptor) == 0 else {
+                let error = errno
+                unlink(temporary)
+                throw Failure(operation: "close", path: temporary, errno: error)
+            }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw Failure(operation: "rename", path: path, errno: error)
+        }
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else { throw Failure(operation: "open", path: directory, errno: errno) }
+        defer { close(directoryDescriptor) }
+        guard fsync(directoryDescriptor) == 0 else { throw Failure(operation: "fsync", path: directory, errno: errno) }
+    }
+
+    /// Reads a whole regular file of at most `limit` bytes.
+    public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw Failure(operation: "open", path: path, errno: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw Failure(operation: "stat", path: path, errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFREG else { throw Failure(operation: "read", path: path, errno: EISDIR) }
+        guard status.st_size <= limit else { throw Failure(operation: "read", path: path, errno: EFBIG) }
+        var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        var total = 0
+        while total < bytes.count {
+            let count = bytes.withUnsafeMutableBytes {
+                Glibc.read(descriptor, $0.baseAddress! + total, $0.count - total)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "read", path: path, errno: errno)
+            }
+            if count == 0 { break }
+            total += count
+        }
+        guard total <= limit else { throw Failure(operation: "read", path: path, errno: EFBIG) }
+        return Array(bytes[0..<total])
+    }
+
+    /// Creates `path` and missing parents with `mode`.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(Failure) {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, mode) != 0 && errno != EEXIST {
+                throw Failure(operation: "mkdir", path: current, errno: errno)
+            }
+        }
+    }
+
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure(operation: "write", path: path, errno: errno)
+            }
+            offset += count
+        }
+    }
+}

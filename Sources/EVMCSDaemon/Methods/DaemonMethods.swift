@@ -1,0 +1,102 @@
+import EVMCSProtocol
+import JSONRPC
+import KVMProbe
+import VMXModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `daemon.status`, `events.subscribe`/`unsubscribe`, and the admin methods `cache.refresh`
+/// and `daemon.reload`.
+enum DaemonMethods {
+    static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
+        methods.registerImmediate(EVMCSMethod.status.rawValue) { _, _ in
+            try JSONRPCResult(encoding: status(core))
+        }
+        methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { _, context in
+            core.store.subscribe(context.connection)
+            // A subscriber waits for notifications: the idle timeout must not close it.
+            context.connection.setIdleTimeoutEnabled(false)
+            return try JSONRPCResult(
+                encoding: SubscriptionResult(subscribed: true, fingerprint: core.store.serving?.profile.fingerprint)
+            )
+        }
+        methods.registerImmediate(EVMCSMethod.unsubscribe.rawValue) { _, context in
+            let removed = core.store.unsubscribe(context.connection.id)
+            context.connection.setIdleTimeoutEnabled(true)
+            return try JSONRPCResult(
+                encoding: SubscriptionResult(
+                    subscribed: false,
+                    fingerprint: removed ? core.store.serving?.profile.fingerprint : nil
+                )
+            )
+        }
+        methods.registerAsync(EVMCSMethod.refresh.rawValue) { _, context in
+            try core.authorize(.refresh, context)
+            let result = await core.refresher.revalidate(
+                trigger: "cache.refresh by uid \(context.peer.uid)",
+                force: true
+            )
+            if core.store.summary.cacheState == "stale" || core.store.serving == nil {
+                throw JSONRPCError(
+                    code: JSONRPCError.Code(rawValue: EVMCSErrorCode.probeFailed),
+                    message: "Probe failed",
+                    data: ["reason": .string(core.store.summary.note ?? "unknown")]
+                )
+            }
+            return try JSONRPCResult(encoding: result)
+        }
+        methods.registerAsync(EVMCSMethod.reload.rawValue) { _, context in
+            try core.authorize(.reload, context)
+            switch await core.reloadConfiguration(trigger: "daemon.reload by uid \(context.peer.uid)") {
+            case .success(let result): return try JSONRPCResult(encoding: result)
+            case .failure(let error):
+                throw JSONRPCError(
+                    code: JSONRPCError.Code(rawValue: EVMCSErrorCode.reloadFailed),
+                    message: "Reload failed; the previous configuration stays in force",
+                    data: ["reason": .string(error.description)]
+                )
+            }
+        }
+    }
+
+    static func status(_ core: DaemonCore) -> DaemonStatus {
+        let summary = core.store.summary
+        let serving = core.store.serving
+        let statistics = core.statistics
+        let now = Timestamp.unixNow()
+        var supported = false
+        if let profile = serving?.profile, case .supported = profile.evmcsSupport { supported = true }
+        let settings = core.currentSettings.configuration
+        return DaemonStatus(
+            version: EVMCSVersion.current,
+            pid: Int(getpid()),
+            startedAt: Timestamp.rfc3339(unixSeconds: core.startedAt),
+            uptimeSeconds: max(0, now - core.startedAt),
+            source: core.sourceDescription,
+            ready: serving != nil,
+            cache: DaemonStatus.Cache(
+                state: summary.cacheState,
+                file: settings.cacheDirectory + "/profile.json",
+                profileAgeSeconds: serving.map { max(0, now - $0.measuredAt) },
+                lastRevalidation: summary.lastRevalidation,
+                revalidateIntervalSeconds: Double(settings.revalidateInterval.components.seconds),
+                note: summary.note
+            ),
+            fingerprint: serving?.profile.fingerprint,
+            evmcsSupported: supported,
+            counters: DaemonStatus.Counters(
+                connectionsOpen: statistics?.connectionsOpen ?? 0,
+                connectionsAccepted: Int(statistics?.connectionsAccepted ?? 0),
+                connectionsRejected: Int(statistics?.connectionsRejected ?? 0),
+                requests: Int(statistics?.requests ?? 0),
+                errors: Int(statistics?.errorsByCode.values.reduce(0, +) ?? 0),
+                probes: summary.probes,
+                profileChanges: summary.changes,
+                subscribers: summary.subscribers
+            ),
+            socket: core.socketDescription
+        )
+    }
+}

@@ -1,0 +1,150 @@
+import EVMCSProtocol
+import JSONRPC
+import KVMProbe
+import Synchronization
+import VMXModel
+
+/// The daemon's current knowledge: the served profile with its pre-encoded answers, the
+/// cache state, the history of changes and the subscribers. Readable from any thread at the
+/// cost of a lock, so immediate method handlers answer from it on the event loop.
+final class CapabilityStore: Sendable {
+    /// What is served now; replaced as a whole when the profile changes.
+    struct Serving: Sendable {
+        var profile: HostProfile
+        var key: ProbeSourceKey
+        /// Unix time the profile was measured.
+        var measuredAt: Double
+        var profileAnswer: JSONRPCResult
+        var evmcsAnswer: JSONRPCResult
+        var vmxAnswer: JSONRPCResult
+    }
+
+    private struct State {
+        var serving: Serving?
+        var cacheState = "empty"
+        var note: String?
+        var lastRevalidation: String?
+        var history: [ProfileChangedEvent] = []
+        var historyCapacity: Int
+        var subscribers: [UInt64: JSONRPCConnection] = [:]
+        var probes = 0
+        var changes = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(historyCapacity: Int) {
+        state = Mutex(State(historyCapacity: historyCapacity))
+    }
+
+    var serving: Serving? { state.withLock { $0.serving } }
+
+    /// Installs `profile` as the served one and returns the change event when it differs
+    /// from the previous one (``ProfileDiff``; the first profile is not a change).
+    /// - Throws: when the profile cannot be encoded (a programming error).
+    @discardableResult
+    func install(_ profile: HostProfile, key: ProbeSourceKey, measuredAt: Double, cacheState: String, trigger: String)
+        throws -> ProfileChangedEvent?
+    {
+        let serving = try Self.serving(profile, key: key, measuredAt: measuredAt)
+        return state.withLock { state in
+            let previous = state.serving?.profile
+            state.serving = serving
+            state.cacheState = cacheState
+            guard let previous else { return nil }
+            let changes = ProfileDiff.between(previous, profile)
+            guard !changes.isEmpty else { return nil }
+            let event = ProfileChangedEvent(
+                at: Timestamp.rfc3339Now(),
+                oldFingerprint: previous.fingerprint,
+                newFingerprint: profile.fingerprint,
+                trigger: trigger,
+                changes: changes
+            )
+            state.history.append(event)
+            if state.history.count > state.historyCapacity {
+                state.history.removeFirst(state.history.count - state.historyCapacity)
+            }
+            state.changes += 1
+            return event
+        }
+    }
+
+    func setCacheState(_ cacheState: String, note: String? = nil) {
+        state.withLock {
+            $0.cacheState = cacheState
+            $0.note = note
+        }
+    }
+
+    func noteRevalidation() {
+        let now = Timestamp.rfc3339Now()
+        state.withLock { $0.lastRevalidation = now }
+    }
+
+    func countProbe() { state.withLock { $0.probes += 1 } }
+
+    func setHistoryCapacity(_ capacity: Int) {
+        state.withLock { state in
+            state.historyCapacity = capacity
+            if state.history.count > capacity { state.history.removeFirst(state.history.count - capacity) }
+        }
+    }
+
+    var history: ProfileHistory {
+        state.withLock { ProfileHistory(changes: $0.history, capacity: $0.historyCapacity) }
+    }
+
+    // MARK: Subscribers
+
+    func subscribe(_ connection: JSONRPCConnection) {
+        let id = connection.id
+        let inserted = state.withLock { state in
+            guard state.subscribers[id] == nil else { return false }
+            state.subscribers[id] = connection
+            return true
+        }
+        if inserted { connection.onClose { [weak self] in self?.unsubscribe(id) } }
+    }
+
+    @discardableResult
+    func unsubscribe(_ id: UInt64) -> Bool {
+        state.withLock { $0.subscribers.removeValue(forKey: id) != nil }
+    }
+
+    var subscribers: [JSONRPCConnection] { state.withLock { Array($0.subscribers.values) } }
+
+    /// Counters and cache facts for `daemon.status`.
+    struct Summary: Sendable {
+        var cacheState: String
+        var note: String?
+        var lastRevalidation: String?
+        var probes: Int
+        var changes: Int
+        var subscribers: Int
+    }
+
+    var summary: Summary {
+        state.withLock {
+            Summary(
+                cacheState: $0.cacheState,
+                note: $0.note,
+                lastRevalidation: $0.lastRevalidation,
+                probes: $0.probes,
+                changes: $0.changes,
+                subscribers: $0.subscribers.count
+            )
+        }
+    }
+
+    private static func serving(_ profile: HostProfile, key: ProbeSourceKey, measuredAt: Double) throws -> Serving {
+        Serving(
+            profile: profile,
+            key: key,
+            measuredAt: measuredAt,
+            profileAnswer: try JSONRPCResult(encoding: profile),
+            evmcsAnswer: try JSONRPCResult(encoding: HostEVMCSReport(profile)),
+            vmxAnswer: try JSONRPCResult(encoding: HostVMXReport(profile))
+        )
+    }
+}

@@ -1,0 +1,186 @@
+import Dispatch
+import EVMCSProtocol
+import JSONRPC
+import KVMProbe
+import Logging
+import VMXModel
+
+/// Keeps the served profile current: loads the persisted cache at start, re-checks the
+/// cheap invalidation key, re-probes when it changes (or when asked), persists, and tells
+/// subscribers, the log, the history and the exporters when what the host offers changes.
+actor ProfileRefresher {
+    private let source: any ProbeSource
+    private let cacheFile: ProfileCacheFile<ProbeSourceKey>
+    private let store: CapabilityStore
+    private let exporters: Exporters
+    private let logger: Logger
+    /// Probes block in ioctls for milliseconds: they run here, off the cooperative pool.
+    private let probeQueue = DispatchQueue(label: "evmcsd.probe")
+    /// When the current probe started, for the watchdog.
+    private(set) var probeStartedAt: ContinuousClock.Instant?
+
+    init(source: any ProbeSource, cacheDirectory: String, store: CapabilityStore, exporters: Exporters, logger: Logger)
+    {
+        self.source = source
+        self.cacheFile = ProfileCacheFile(directory: cacheDirectory)
+        self.store = store
+        self.exporters = exporters
+        self.logger = logger
+    }
+
+    /// Serves the persisted profile when it is intact and its key matches (fast start),
+    /// else probes. Returns whether a persisted profile was used (the caller then verifies
+    /// it with ``revalidate(trigger:force:)``).
+    /// - Throws: ``RecordedProfileError`` when there is nothing to serve (a recorded source
+    ///   that cannot be read and no cache).
+    func start() async throws -> Bool {
+        let key = await currentKey()
+        switch cacheFile.load(daemonVersion: EVMCSVersion.current, key: key) {
+        case .success(let entry):
+            try store.install(
+                entry.profile,
+                key: key,
+                measuredAt: Self.unixTime(entry.savedAt),
+                cacheState: "loaded",
+                trigger: "start"
+            )
+            logger.info(
+                "serving the persisted profile",
+                metadata: ["cache.file": "\(cacheFile.path)", "fingerprint": "\(entry.profile.fingerprint ?? "")"]
+            )
+            exporters.publish(store)
+            return true
+        case .failure(let rejection):
+            if rejection != .missing {
+                logger.notice(
+                    "persisted profile not used",
+                    metadata: ["cache.file": "\(cacheFile.path)", "reason": "\(rejection)"]
+                )
+            }
+            store.setCacheState("empty", note: rejection == .missing ? nil : "cache file \(rejection)")
+            try await probeAndInstall(key: key, trigger: "start")
+            return false
+        }
+    }
+
+    /// Re-checks the invalidation key and re-probes when it changed (or always with `force`).
+    /// A source that fails keeps the last good profile served, marked stale.
+    /// - Returns: The refresh outcome (fingerprint, whether it changed, probe duration).
+    @discardableResult
+    func revalidate(trigger: String, force: Bool = false) async -> RefreshResult {
+        let key = await currentKey()
+        store.noteRevalidation()
+        let previous = store.serving
+        guard force || previous?.key != key else {
+            if store.summary.cacheState == "loaded" {
+                store.setCacheState("verified")
+            }
+            exporters.publish(store)
+            return RefreshResult(fingerprint: previous?.profile.fingerprint, changed: false, durationMicros: 0)
+        }
+        let reason = force ? trigger : "\(trigger): invalidation key changed (\(Self.describe(previous?.key, key)))"
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            let event = try await probeAndInstall(key: key, trigger: reason)
+            let elapsed = clock.now - started
+            return RefreshResult(
+                fingerprint: store.serving?.profile.fingerprint,
+                changed: event != nil,
+                durationMicros: Int(elapsed.components.seconds) * 1_000_000
+                    + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+            )
+        } catch {
+            logger.error(
+                "probe source failed; serving the last good profile",
+                metadata: ["error": "\(error)", "trigger": "\(trigger)"]
+            )
+            store.setCacheState(previous == nil ? "empty" : "stale", note: "\(error)")
+            return RefreshResult(fingerprint: previous?.profile.fingerprint, changed: false, durationMicros: 0)
+        }
+    }
+
+    @discardableResult
+    private func probeAndInstall(key: ProbeSourceKey, trigger: String) async throws -> ProfileChangedEvent? {
+        let profile = try await probe()
+        let now = Timestamp.unixNow()
+        let event = try store.install(profile, key: key, measuredAt: now, cacheState: "fresh", trigger: trigger)
+        do {
+            try cacheFile.save(
+                ProfileCacheFile.Entry(
+                    daemonVersion: EVMCSVersion.current,
+                    key: key,
+                    profile: profile,
+                    savedAt: Timestamp.rfc3339(unixSeconds: now)
+                )
+            )
+        } catch {
+            logger.warning(
+                "cannot persist the profile cache; serving from memory",
+                metadata: ["cache.file": "\(cacheFile.path)", "error": "\(error)"]
+            )
+            store.setCacheState("fresh", note: "cache not written: \(error)")
+        }
+        if let event {
+            logger.notice(
+                "host capabilities changed",
+                metadata: [
+                    "fingerprint.old": "\(event.oldFingerprint ?? "")",
+                    "fingerprint.new": "\(event.newFingerprint ?? "")",
+                    "trigger": "\(trigger)", "changes": "\(event.changes.map(\.path).joined(separator: ", "))",
+                ]
+            )
+            for subscriber in store.subscribers {
+                try? subscriber.sendNotification(method: EVMCSNotification.profileChanged, encoding: event)
+            }
+        } else {
+            logger.info(
+                "profile measured",
+                metadata: ["fingerprint": "\(profile.fingerprint ?? "")", "trigger": "\(trigger)"]
+            )
+        }
+        exporters.publish(store)
+        return event
+    }
+
+    private func probe() async throws -> HostProfile {
+        probeStartedAt = .now
+        defer { probeStartedAt = nil }
+        store.countProbe()
+        let source = self.source
+        return try await withCheckedThrowingContinuation { continuation in
+            probeQueue.async { continuation.resume(with: Result { try source.probe() }) }
+        }
+    }
+
+    private func currentKey() async -> ProbeSourceKey {
+        let source = self.source
+        return await withCheckedContinuation { continuation in
+            probeQueue.async { continuation.resume(returning: source.currentKey()) }
+        }
+    }
+
+    /// Which parts of the key changed, for logs and history.
+    static func describe(_ old: ProbeSourceKey?, _ new: ProbeSourceKey) -> String {
+        switch (old, new) {
+        case (.live(let before)?, .live(let after)):
+            var parts: [String] = []
+            if before.kernelRelease != after.kernelRelease || before.kernelVersion != after.kernelVersion {
+                parts.append("kernel")
+            }
+            if before.bootID != after.bootID { parts.append("boot id") }
+            if before.processor != after.processor { parts.append("CPU signature or microcode") }
+            if before.moduleParameters != after.moduleParameters { parts.append("KVM module parameters") }
+            if before.kvmDevice != after.kvmDevice { parts.append("KVM device node") }
+            return parts.isEmpty ? "unchanged" : parts.joined(separator: ", ")
+        case (.recorded?, .recorded): return "profile file content"
+        case (nil, _): return "no previous key"
+        default: return "probe source"
+        }
+    }
+
+    private static func unixTime(_ rfc3339: String) -> Double {
+        // The cache stores when it was measured; an unparsable time only affects the reported age.
+        Timestamp.unixSeconds(rfc3339: rfc3339) ?? Timestamp.unixNow()
+    }
+}

@@ -1,0 +1,58 @@
+/// A JSON number kept as its exact source text.
+///
+/// Equality is textual: `1`, `1.0` and `1e0` are different ``JSONNumber`` values. Convert with ``int64``,
+/// ``uint64`` or ``double`` to compare numerically.
+public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
+    /// The number's JSON text, e.g. `-12`, `3.5e10`, `18446744073709551615`.
+    public let text: String
+
+    /// Creates a number from JSON number text.
+    ///
+    /// - Parameter text: Text matching the RFC 8259 `number` grammar (no leading zeros, no `+`, no `NaN`).
+    /// - Returns: `nil` if `text` is not a valid JSON number.
+    public init?(_ text: String) {
+        let utf8 = Array(text.utf8)
+        let valid = utf8.withUnsafeBytes { bytes -> Bool in
+            var scanner = JSONScanner(bytes: bytes, maximumDepth: 0)
+            guard (try? scanner.scanNumber()) != nil else { return false }
+            return scanner.isAtEnd
+        }
+        guard valid else { return nil }
+        self.text = text
+    }
+
+    /// Creates a number from an integer.
+    ///
+    /// - Parameter value: Any integer; its decimal text is kept exactly.
+    public init(_ value: some BinaryInteger) {
+        self.text = String(value)
+    }
+
+    /// Creates a number from a floating-point value.
+    ///
+    /// - Parameter value: A finite value; JSON has no infinities or NaN.
+    /// - Returns: `nil` if `value` is not finite.
+    public init?(double value: Double) {
+        guard value.isFinite else { return nil }
+        self.text = value.description
+    }
+
+    init(uncheckedText text: String) {
+        self.text = text
+    }
+
+    /// The value as `Int64`, or `nil` if it is not an integer in range (fractions and exponents give `nil`).
+    public var int64: Int64? { Int64(self.text) }
+
+    /// The value as `UInt64`, or `nil` if it is not a non-negative integer in range.
+    public var uint64: UInt64? { UInt64(self.text) }
+
+    /// The value as the nearest `Double` (may lose precision), or `nil` if it overflows to infinity.
+    public var double: Double? {
+        guard let value = Double(self.text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// The number's JSON text.
+    public var description: String { self.text }
+}

@@ -1,0 +1,100 @@
+import NIOCore
+
+/// A byte sink the JSON writer appends to.
+protocol JSONOutput {
+    mutating func appendByte(_ byte: UInt8)
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer)
+    mutating func appendASCII(_ text: StaticString)
+}
+
+extension Array: JSONOutput where Element == UInt8 {
+    mutating func appendByte(_ byte: UInt8) { self.append(byte) }
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.append(contentsOf: bytes) }
+    mutating func appendASCII(_ text: StaticString) {
+        self.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+}
+
+extension ByteBuffer: JSONOutput {
+    mutating func appendByte(_ byte: UInt8) { self.writeInteger(byte) }
+    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.writeBytes(bytes) }
+    mutating func appendASCII(_ text: StaticString) { self.writeStaticString(text) }
+}
+
+extension JSONValue {
+    /// The compact UTF-8 JSON text of this value (no insignificant whitespace, members in order).
+    ///
+    /// - Returns: The encoded bytes.
+    public func serialized() -> [UInt8] {
+        var output: [UInt8] = []
+        self.write(to: &output)
+        return output
+    }
+
+    /// The compact JSON text of this value.
+    public var serializedString: String {
+        String(decoding: self.serialized(), as: UTF8.self)
+    }
+
+    func write(to output: inout some JSONOutput) {
+        switch self {
+        case .null: output.appendASCII("null")
+        case .bool(let value): output.appendASCII(value ? "true" : "false")
+        case .number(let number): writeUTF8(number.text, to: &output)
+        case .string(let string): writeJSONString(string, to: &output)
+        case .array(let elements):
+            output.appendByte(UInt8(ascii: "["))
+            for (position, element) in elements.enumerated() {
+                if position > 0 { output.appendByte(UInt8(ascii: ",")) }
+                element.write(to: &output)
+            }
+            output.appendByte(UInt8(ascii: "]"))
+        case .object(let members):
+            output.appendByte(UInt8(ascii: "{"))
+            for (position, member) in members.enumerated() {
+                if position > 0 { output.appendByte(UInt8(ascii: ",")) }
+                writeJSONString(member.key, to: &output)
+                output.appendByte(UInt8(ascii: ":"))
+                member.value.write(to: &output)
+            }
+            output.appendByte(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// Appends the UTF-8 bytes of `text` verbatim.
+func writeUTF8(_ text: String, to output: inout some JSONOutput) {
+    var text = text
+    text.withUTF8 { output.appendBytes(UnsafeRawBufferPointer($0)) }
+}
+
+/// Appends `string` as a quoted JSON string, escaping `"`, `\` and control characters.
+func writeJSONString(_ string: String, to output: inout some JSONOutput) {
+    var string = string
+    output.appendByte(UInt8(ascii: "\""))
+    string.withUTF8 { utf8 in
+        var runStart = 0
+        for position in 0..<utf8.count {
+            let byte = utf8[position]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            output.appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<position])))
+            runStart = position + 1
+            switch byte {
+            case UInt8(ascii: "\""): output.appendASCII("\\\"")
+            case UInt8(ascii: "\\"): output.appendASCII("\\\\")
+            case 0x08: output.appendASCII("\\b")
+            case 0x0C: output.appendASCII("\\f")
+            case 0x0A: output.appendASCII("\\n")
+            case 0x0D: output.appendASCII("\\r")
+            case 0x09: output.appendASCII("\\t")
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                output.appendASCII("\\u00")
+                output.appendByte(hex.utf8Start[Int(byte >> 4)])
+                output.appendByte(hex.utf8Start[Int(byte & 0xF)])
+            }
+        }
+        output.appendBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count])))
+    }
+    output.appendByte(UInt8(ascii: "\""))
+}

@@ -1,0 +1,60 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One JSON-RPC request or notification, as handed to a method handler.
+public struct JSONRPCRequest: Sendable {
+    /// The method name.
+    public let method: String
+    /// The id to answer with; `nil` for a notification (which gets no response).
+    public let id: JSONRPCID?
+    /// The exact, already validated JSON text of `params` (an array or object), if present.
+    let paramsText: [UInt8]?
+
+    init(method: String, id: JSONRPCID?, paramsText: [UInt8]?) {
+        self.method = method
+        self.id = id
+        self.paramsText = paramsText
+    }
+
+    /// Creates a request, e.g. to call handlers directly in tests.
+    ///
+    /// - Parameters:
+    ///   - method: The method name.
+    ///   - id: The request id; `nil` makes it a notification.
+    ///   - params: An array or object, or `nil` if absent.
+    public init(method: String, id: JSONRPCID?, params: JSONValue? = nil) {
+        self.init(method: method, id: id, paramsText: params?.serialized())
+    }
+
+    /// Whether this is a notification (no id, no response).
+    public var isNotification: Bool { self.id == nil }
+
+    /// The parameters as a value (an array or object), or `nil` if absent. Parsed on each access.
+    public var params: JSONValue? {
+        // The text was validated when the request was read, so parsing cannot fail here.
+        self.paramsText.flatMap { try? JSONParser(maximumDepth: .max).parse($0) }
+    }
+
+    /// Decodes the parameters with Foundation's `JSONDecoder`.
+    ///
+    /// Absent parameters decode as an empty object, so types whose properties are all optional accept them.
+    /// A custom `init(from:)` can reject a value with `DecodingError.dataCorruptedError(…, debugDescription:)`; the
+    /// description becomes the `reason`.
+    ///
+    /// - Parameter type: The type to decode.
+    /// - Returns: The decoded parameters.
+    /// - Throws: ``JSONRPCError`` -32602 whose `data` is `{"field":"params.<path>","reason":…}`.
+    public func decodeParams<Params: Decodable>(_ type: Params.Type = Params.self) throws(JSONRPCError) -> Params {
+        let text = self.paramsText ?? Array("{}".utf8)
+        do {
+            return try JSONDecoder().decode(Params.self, from: Data(text))
+        } catch let error as DecodingError {
+            throw ParamsDecodingFailure(error).rpcError
+        } catch {
+            throw JSONRPCError.invalidParams(field: "params", reason: String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import NIOCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What a method handler answers: a ``JSONValue``, an `Encodable` encoded with sorted keys, or pre-encoded JSON bytes
+/// that are spliced into the response without re-encoding.
+///
+/// ```swift
+/// // Built once when the cache changes, answered many times at the cost of a memcpy:
+/// let cached = try JSONRPCResult(preEncoded: profileBytes)
+/// methods.registerImmediate("host.profile") { _, _ in cached }
+/// ```
+public struct JSONRPCResult: Sendable {
+    enum Storage: Sendable {
+        case value(JSONValue)
+        case encoded(ByteBuffer)
+    }
+
+    let storage: Storage
+
+    /// A `null` result.
+    public static let null = JSONRPCResult(JSONValue.null)
+
+    /// Creates a result from a value.
+    ///
+    /// - Parameter value: The result.
+    public init(_ value: JSONValue) {
+        self.storage = .value(value)
+    }
+
+    /// Encodes a value with `JSONEncoder` (`.sortedKeys`, `.withoutEscapingSlashes`), so equal values give equal bytes.
+    ///
+    /// - Parameter value: The result.
+    /// - Throws: `EncodingError` if the value cannot be encoded (e.g. a non-finite `Double`).
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.storage = .encoded(ByteBuffer(bytes: try encoder.encode(value)))
+    }
+
+    /// Wraps pre-encoded JSON text, validated once here and then sent as is.
+    ///
+    /// Line feeds (which valid JSON can only hold as insignificant whitespace) are removed so the text fits on one
+    /// line of the newline-delimited protocol.
+    ///
+    /// - Parameter bytes: One complete JSON text, UTF-8.
+    /// - Throws: ``JSONParseError`` if `bytes` are not exactly one valid JSON text.
+    public init(preEncoded bytes: ByteBuffer) throws(JSONParseError) {
+        try JSONParser(maximumDepth: .max).validate(bytes.readableBytesView)
+        if bytes.readableBytesView.contains(0x0A) {
+            self.storage = .encoded(ByteBuffer(bytes: bytes.readableBytesView.lazy.filter { $0 != 0x0A }))
+        } else {
+            self.storage = .encoded(bytes)
+        }
+    }
+
+    /// Wraps pre-encoded JSON text, validated once here and then sent as is.
+    ///
+    /// - Parameter bytes: One complete JSON text, UTF-8.
+    /// - Throws: ``JSONParseError`` if `bytes` are not exactly one valid JSON text.
+    public init(preEncoded bytes: some Collection<UInt8>) throws(JSONParseError) {
+        try self.init(preEncoded: ByteBuffer(bytes: bytes))
+    }
+
+    func write(to buffer: inout ByteBuffer) {
+        switch self.storage {
+        case .value(let value): value.write(to: &buffer)
+        case .encoded(let bytes): buffer.writeImmutableBuffer(bytes)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+/// One request object of a line, as far as it could be understood.
+enum ParsedRequest {
+    /// A well-formed request or notification.
+    case request(JSONRPCRequest)
+    /// Not a valid request object; answered with `error` and `id` (or `null`).
+    case invalid(JSONRPCError, id: JSONRPCID?)
+}
+
+/// One line of input, classified.
+enum ParsedLine {
+    /// Only whitespace: ignored.
+    case blank
+    /// A single request object (or another JSON value, which is an invalid request).
+    case single(ParsedRequest)
+    /// A non-empty batch within the size limit.
+    case batch([ParsedRequest])
+    /// Answered with this one error and id `null`: invalid JSON, an empty batch, a batch over the limit.
+    case failure(JSONRPCError)
+}
+
+/// Reads JSON-RPC messages from one line in a single pass: validates the whole text, extracts `jsonrpc`, `method`
+/// and `id`, and keeps `params` as validated raw text (parsed or decoded only if the handler asks).
+struct MessageParser: Sendable {
+    let maximumDepth: Int
+    let maximumBatchSize: Int
+
+    func parse(_ line: UnsafeRawBufferPointer) -> ParsedLine {
+        var scanner = JSONScanner(bytes: line, maximumDepth: self.maximumDepth)
+        scanner.skipWhitespace()
+        guard let first = scanner.peek() else { return .blank }
+        do {
+            let parsed: ParsedLine
+            switch first {
+            case UInt8(ascii: "{"):
+                parsed = .single(try self.parseRequest(&scanner, depth: 0))
+            case UInt8(ascii: "["):
+                parsed = try self.parseBatch(&scanner)
+            default:
+                try scanner.skipValue(depth: 0)
+                parsed = .single(.invalid(.invalidRequest(reason: "expected a request object or a batch"), id: nil))
+            }
+            try scanner.expectEnd()
+            return parsed
+        } catch {
+            return .failure(.parseError(error))
+        }
+    }
+
+    private func parseBatch(_ scanner: inout JSONScanner) throws(JSONParseError) -> ParsedLine {
+        try scanner.openContainer(depth: 0)
+        scanner.skipWhitespace()
+        if scanner.peek() == UInt8(ascii: "]") {
+            scanner.index += 1
+            return .failure(.invalidRequest(reason: "empty batch"))
+        }
+        var elements: [ParsedRequest] = []
+        var count = 0
+        while true {
+            scanner.skipWhitespace()
+            count += 1
+            if count > self.maximumBatchSize {
+                try scanner.skipValue(depth: 1)
+            } else if scanner.peek() == UInt8(ascii: "{") {
+                elements.append(try self.parseRequest(&scanner, depth: 1))
+            } else {
+                try scanner.skipValue(depth: 1)
+                elements.append(.invalid(.invalidRequest(reason: "batch element is not an object"), id: nil))
+            }
+            scanner.skipWhitespace()
+            switch scanner.peek() {
+            case UInt8(ascii: ","):
+                scanner.index += 1
+            case UInt8(ascii: "]"):
+                scanner.index += 1
+                if count > self.maximumBatchSize { return .failure(.batchTooLarge(limit: self.maximumBatchSize)) }
+                return .batch(elements)
+            default:
+                throw scanner.unexpected()
+            }
+        }
+    }
+
+    /// Reads a request object at `scanner.index` (which holds `{`).
+    private func parseRequest(_ scanner: inout JSONScanner, depth: Int) throws(JSONParseError) -> ParsedRequest {
+        try scanner.openContainer(depth: depth)
+        var fields = RequestFields()
+        scanner.skipWhitespace()
+        if scanner.peek() == UInt8(ascii: "}") {
+            scanner.index += 1
+            return fields.validated()
+        }
+        while true {
+            scanner.skipWhitespace()
+            let key = try scanner.parseMemberKey()
+            scanner.skipWhitespace()
+            try fields.read(key: key, from: &scanner, depth: depth + 1)
+            scanner.skipWhitespace()
+            switch scanner.peek() {
+            case UInt8(ascii: ","):
+                scanner.index += 1
+            case UInt8(ascii: "}"):
+                scanner.index += 1
+                return fields.validated()
+            default:
+                throw scanner.unexpected()
+            }
+        }
+    }
+}
+
+/// The members of one request object, collected while scanning it.
+private struct RequestFields {
+    private var keys: [String] = []
+    private var duplicateKey: String?
+    private var versionIsValid = false
+    private var method: String?
+    private var methodIsInvalid = false
+    private var id: JSONRPCID?
+    private var idIsInvalid = false
+    private var params: [UInt8]?
+    private var paramsAreInvalid = false
+
+    mutating func read(key: String, from scanner: inout JSONScanner, depth: Int) throws(JSONParseError) {
+        if self.keys.contains(key) {
+            self.duplicateKey = self.duplicateKey ?? key
+        } else {
+            self.keys.append(key)
+        }
+        let start = scanner.index
+        switch (key, scanner.peek() ?? 0) {
+        case ("jsonrpc", UInt8(ascii: "\"")):
+            self.versionIsValid = try scanner.parseString() == "2.0"
+        case ("method", UInt8(ascii: "\"")):
+            self.method = try scanner.parseString()
+        case ("id", UInt8(ascii: "\"")):
+            let value = JSONValue.string(try scanner.parseString())
+            self.id = JSONRPCID(value: value, jsonText: scanner.text(start..<scanner.index))
+        case ("id", UInt8(ascii: "-")), ("id", UInt8(ascii: "0")...UInt8(ascii: "9")):
+            let text = scanner.text(try scanner.scanNumber())
+            self.id = JSONRPCID(value: .number(JSONNumber(uncheckedText: text)), jsonText: text)
+        case ("id", UInt8(ascii: "n")):
+            try scanner.expectLiteral("null")
+            self.id = JSONRPCID(value: .null, jsonText: "null")
+        case ("params", UInt8(ascii: "{")), ("params", UInt8(ascii: "[")):
+            try scanner.skipValue(depth: depth)
+            self.params = Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+        default:
+            try scanner.skipValue(depth: depth)
+            switch key {
+            case "jsonrpc": self.versionIsValid = false
+            case "method": self.methodIsInvalid = true
+            case "id": self.idIsInvalid = true
+            case "params": self.paramsAreInvalid = true
+            default: break
+            }
+        }
+    }
+
+    func validated() -> ParsedRequest {
+        let id = self.idIsInvalid ? nil : self.id
+        let problem: String
+        if let duplicateKey {
+            problem = "duplicate member \"\(duplicateKey)\""
+        } else if !self.versionIsValid {
+            problem = "\"jsonrpc\" must be \"2.0\""
+        } else if self.idIsInvalid {
+            problem = "\"id\" must be a string, a number or null"
+        } else if self.methodIsInvalid {
+            problem = "\"method\" must be a string"
+        } else if self.paramsAreInvalid {
+            problem = "\"params\" must be an array or an object"
+        } else if let method {
+            return .request(JSONRPCRequest(method: method, id: id, paramsText: self.params))
+        } else {
+            problem = "missing \"method\""
+        }
+        return .invalid(.invalidRequest(reason: problem), id: id)
+    }
+}

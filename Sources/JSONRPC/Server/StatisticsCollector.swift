@@ -1,0 +1,52 @@
+import Synchronization
+
+extension JSONRPCServer {
+    /// A snapshot of the server's counters.
+    public struct Statistics: Sendable, Hashable {
+        /// Connections currently open.
+        public var connectionsOpen: Int
+        /// Connections accepted and served since start.
+        public var connectionsAccepted: UInt64
+        /// Connections refused (over the connection limit or while shutting down).
+        public var connectionsRejected: UInt64
+        /// Request objects read (batch elements and notifications included, invalid ones too).
+        public var requests: UInt64
+        /// Asynchronous requests currently running or queued, server-wide.
+        public var asyncRequestsInFlight: Int
+        /// Error responses sent, by code.
+        public var errorsByCode: [JSONRPCError.Code: UInt64]
+        /// Bytes received from clients.
+        public var bytesIn: UInt64
+        /// Bytes sent to clients.
+        public var bytesOut: UInt64
+    }
+}
+
+/// The server's counters, updated from every event loop and job.
+final class StatisticsCollector: Sendable {
+    let connectionsOpen = Atomic<Int>(0)
+    let connectionsAccepted = Atomic<UInt64>(0)
+    let connectionsRejected = Atomic<UInt64>(0)
+    let requests = Atomic<UInt64>(0)
+    let asyncRequestsInFlight = Atomic<Int>(0)
+    let bytesIn = Atomic<UInt64>(0)
+    let bytesOut = Atomic<UInt64>(0)
+    private let errors = Mutex<[JSONRPCError.Code: UInt64]>([:])
+
+    func recordError(_ code: JSONRPCError.Code) {
+        self.errors.withLock { $0[code, default: 0] += 1 }
+    }
+
+    func snapshot() -> JSONRPCServer.Statistics {
+        JSONRPCServer.Statistics(
+            connectionsOpen: self.connectionsOpen.load(ordering: .relaxed),
+            connectionsAccepted: self.connectionsAccepted.load(ordering: .relaxed),
+            connectionsRejected: self.connectionsRejected.load(ordering: .relaxed),
+            requests: self.requests.load(ordering: .relaxed),
+            asyncRequestsInFlight: self.asyncRequestsInFlight.load(ordering: .relaxed),
+            errorsByCode: self.errors.withLock { $0 },
+            bytesIn: self.bytesIn.load(ordering: .relaxed),
+            bytesOut: self.bytesOut.load(ordering: .relaxed)
+        )
+    }
+}

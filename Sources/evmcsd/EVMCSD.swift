@@ -1,0 +1,141 @@
+import ArgumentParser
+import EVMCSDaemon
+import Foundation
+import JSONRPC
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import VMXModel
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `evmcsd`: the daemon. Flags override the configuration file.
+@main
+struct EVMCSD: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evmcsd",
+        abstract: "Measure this host's KVM nested/eVMCS capabilities and answer JSON-RPC queries on a Unix socket.",
+        discussion: """
+            Configuration: defaults, then the file (--config, default /etc/evmcsd/evmcsd.toml if present), then flags.
+            Signals: SIGHUP reloads the configuration and re-checks the capabilities; SIGTERM/SIGINT stop
+            gracefully (every request already read is answered). Under systemd it uses socket activation,
+            sd_notify (READY, RELOADING, STOPPING, STATUS, WATCHDOG) and the journal; without it, it runs the same.
+            """,
+        version: EVMCSVersion.current
+    )
+
+    @Option(name: .long, help: "Configuration file (TOML; see config/evmcsd.toml).")
+    var config: String?
+
+    @Option(
+        name: .long,
+        help:
+            "Unix socket path (default /run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)."
+    )
+    var socket: String?
+
+    @Option(name: .long, help: "Socket file mode, octal (default 0660).")
+    var socketMode: String?
+
+    @Option(name: .long, help: "Directory for the persisted profile cache.")
+    var cacheDir: String?
+
+    @Option(name: .long, help: "Serve this recorded host profile instead of probing /dev/kvm.")
+    var profile: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String?
+
+    @Flag(name: .long, help: "Validate the configuration, print the effective settings and exit.")
+    var checkConfig = false
+
+    @Flag(name: .long, help: "Print the OpenRPC document (Docs/openrpc.json) and exit.")
+    var printOpenrpc = false
+
+    func run() async throws {
+        if printOpenrpc {
+            let compact = Data(OpenRPCDocument.make().serializedString.utf8)
+            let object = try JSONSerialization.jsonObject(with: compact)
+            let pretty = try JSONSerialization.data(
+                withJSONObject: object,
+                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            )
+            print(String(decoding: pretty, as: UTF8.self))
+            return
+        }
+        var source = ConfigurationSource(file: config, environment: ProcessInfo.processInfo.environment)
+        do {
+            source.overrides = try overrides()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try source.load()
+        } catch {
+            FileHandle.standardError.write(Data("evmcsd: configuration error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if checkConfig {
+            print(ConfigurationSummary.describe(configuration, file: source.describedFile))
+            return
+        }
+        let levels = LogLevelControl(configuration.logLevel)
+        let journal = JournalLogHandler.standardErrorIsJournal
+        LoggingSystem.bootstrap { label in
+            let handler: any LogHandler =
+                journal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            return LevelControlledLogHandler(handler, control: levels)
+        }
+        let logger = Logger(label: "evmcsd")
+        let service: DaemonService
+        do {
+            service = try DaemonService(
+                configurationSource: source,
+                configuration: configuration,
+                logLevel: levels,
+                logger: logger
+            )
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("stopped with an error", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+
+    private func overrides() throws(ConfigurationError) -> ConfigurationSource.Overrides {
+        var overrides = ConfigurationSource.Overrides()
+        overrides.socketPath = socket
+        overrides.cacheDirectory = cacheDir
+        overrides.profileFile = profile
+        if let socketMode {
+            guard let mode = FileMode.parse(socketMode) else {
+                throw ConfigurationError(
+                    source: "command line",
+                    key: "--socket-mode",
+                    message: "expected an octal mode such as 0660"
+                )
+            }
+            overrides.socketMode = mode
+        }
+        if let logLevel {
+            guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
+                throw ConfigurationError(
+                    source: "command line",
+                    key: "--log-level",
+                    message: "unknown level \"\(logLevel)\""
+                )
+            }
+            overrides.logLevel = level
+        }
+        return overrides
+    }
+}

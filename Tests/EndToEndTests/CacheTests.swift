@@ -1,0 +1,117 @@
+import EVMCSProtocol
+import Foundation
+import Testing
+import VMXModel
+
+/// The persisted cache and change detection.
+@Suite("Capability cache, end to end")
+struct CacheTests {
+    func status(_ daemon: DaemonProcess) throws -> DaemonStatus {
+        let result = try #require(try daemon.client().call("daemon.status")["result"])
+        return try JSONDecoder().decode(DaemonStatus.self, from: JSONSerialization.data(withJSONObject: result))
+    }
+
+    @Test func aRestartServesThePersistedProfileWithoutProbing() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try DaemonProcess(directory: directory)
+        let fingerprint = try status(first).fingerprint
+        #expect(try status(first).counters.probes == 1)
+        #expect(first.stop() == 0)
+        let second = try DaemonProcess(directory: directory)
+        let restarted = try status(second)
+        #expect(restarted.counters.probes == 0, "served from the cache file")
+        #expect(["loaded", "verified"].contains(restarted.cache.state))
+        #expect(restarted.fingerprint == fingerprint)
+        #expect(second.log.contains("serving the persisted profile"))
+    }
+
+    @Test(arguments: ["corrupt", "truncate", "directory"])
+    func aDamagedCacheIsDiscardedAndReprobed(damage: String) throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try DaemonProcess(directory: directory)
+        let fingerprint = try status(first).fingerprint
+        #expect(first.stop() == 0)
+        let file = first.cacheDirectory + "/profile.json"
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        switch damage {
+        case "corrupt":
+            bytes[bytes.count - 40] ^= 0x01
+            try Data(bytes).write(to: URL(fileURLWithPath: file))
+        case "truncate":
+            try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: file))
+        default:
+            try FileManager.default.removeItem(atPath: file)
+            try FileManager.default.createDirectory(atPath: file, withIntermediateDirectories: true)
+        }
+        let second = try DaemonProcess(directory: directory)
+        let restarted = try status(second)
+        #expect(restarted.counters.probes == 1, "the damaged file was not served")
+        #expect(restarted.fingerprint == fingerprint)
+        #expect(second.log.contains("persisted profile not used"))
+        if damage != "directory" {
+            #expect(restarted.cache.state == "fresh")
+            #expect(
+                restarted.cache.note?.hasPrefix("cache file corrupt") == true,
+                "status says why the file was not used"
+            )
+            #expect(second.stop() == 0)
+            let third = try DaemonProcess(directory: directory)
+            #expect(try status(third).counters.probes == 0, "the re-probe wrote a valid cache file again")
+        } else {
+            #expect(restarted.cache.note?.contains("cache not written") == true)
+        }
+    }
+
+    @Test func aChangedModuleParameterIsPushedToSubscribers() throws {
+        // A recorded sysfs/procfs tree; the device is this host's /dev/kvm when there is one.
+        let tree = URL(fileURLWithPath: "/tmp/evmcsd-e2e-tree-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: tree) }
+        let parameters = tree.appendingPathComponent("sys/module/kvm_intel/parameters")
+        try FileManager.default.createDirectory(at: parameters, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: tree.appendingPathComponent("proc/sys/kernel/random"),
+            withIntermediateDirectories: true
+        )
+        try "Y\n".write(to: parameters.appendingPathComponent("nested"), atomically: true, encoding: .utf8)
+        try "6.8.0-45-generic\n".write(
+            to: tree.appendingPathComponent("proc/sys/kernel/osrelease"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "#45\n".write(to: tree.appendingPathComponent("proc/sys/kernel/version"), atomically: true, encoding: .utf8)
+        try "0f0e0d0c\n".write(
+            to: tree.appendingPathComponent("proc/sys/kernel/random/boot_id"),
+            atomically: true,
+            encoding: .utf8
+        )
+        try "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmicrocode\t: 0x5003604\n\n"
+            .write(to: tree.appendingPathComponent("proc/cpuinfo"), atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(
+            profile: nil,
+            cache: "revalidate-seconds = 1",
+            probe: """
+                sysfs-root = "\(tree.appendingPathComponent("sys").path)"
+                procfs-root = "\(tree.appendingPathComponent("proc").path)"
+                """
+        )
+        let subscriber = try daemon.client()
+        #expect(try subscriber.call("events.subscribe").result?["subscribed"] as? Bool == true)
+        try "N\n".write(to: parameters.appendingPathComponent("nested"), atomically: true, encoding: .utf8)
+        let notification = try subscriber.readJSON(timeout: 15)
+        #expect(notification["method"] as? String == "profile.changed")
+        #expect(notification["id"] == nil)
+        let params = try #require(notification["params"])
+        let event = try JSONDecoder().decode(
+            ProfileChangedEvent.self,
+            from: JSONSerialization.data(withJSONObject: params)
+        )
+        #expect(event.changes.map(\.path).contains("kvm.parameters.kvm_intel.nested"))
+        #expect(event.changes.first { $0.path == "kvm.parameters.kvm_intel.nested" }?.new == "N")
+        #expect(event.trigger.contains("KVM module parameters"))
+        let history = try daemon.client().call("host.history")
+        #expect((history.result?["changes"] as? [Any])?.count == 1)
+        #expect(daemon.log.contains("host capabilities changed"))
+    }
+}

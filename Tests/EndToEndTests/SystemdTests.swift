@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// sd_notify messages and socket activation, with a test-owned NOTIFY_SOCKET instead of
+/// systemd as PID 1.
+@Suite("systemd integration, end to end")
+struct SystemdTests {
+    @Test func notifiesReadyReloadingAndStopping() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notify = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let daemon = try DaemonProcess(directory: directory, environment: ["NOTIFY_SOCKET": notify.path])
+        let ready = try notify.wait(for: "READY=1")
+        #expect(ready.contains("STATUS=eVMCS yes (1..1), sha256:"))
+        notify.clear()
+        daemon.signal(SIGHUP)
+        let reloading = try notify.wait(for: "RELOADING=1")
+        let monotonic = reloading.split(separator: "\n").first { $0.hasPrefix("MONOTONIC_USEC=") }
+        let microseconds = try #require(monotonic.flatMap { UInt64($0.dropFirst("MONOTONIC_USEC=".count)) })
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let nowMicroseconds = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000
+        #expect(
+            microseconds <= nowMicroseconds && nowMicroseconds - microseconds < 10_000_000,
+            "MONOTONIC_USEC is CLOCK_MONOTONIC"
+        )
+        try notify.wait(for: "READY=1")
+        #expect(try daemon.client().call("daemon.status").result?["ready"] as? Bool == true)
+        #expect(daemon.stop() == 0)
+        try notify.wait(for: "STOPPING=1")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on stop")
+    }
+
+    @Test func pingsTheWatchdogWhenAsked() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notify = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let daemon = try DaemonProcess(
+            directory: directory,
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"]
+        )
+        try notify.wait(for: "WATCHDOG=1", timeout: 5)
+        _ = daemon
+    }
+
+    @Test(
+        .enabled(
+            if: TestMachine.hasExecutable("/usr/bin/systemd-socket-activate"),
+            "needs systemd-socket-activate (package systemd)"
+        )
+    )
+    func usesThePassedSocketUnderSocketActivation() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let activated = directory.appendingPathComponent("activated.sock").path
+        let notify = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let daemon = try DaemonProcess(
+            directory: directory,
+            wrapper: ["/usr/bin/systemd-socket-activate", "-l", activated, "-E", "NOTIFY_SOCKET=\(notify.path)"],
+            waitForSocket: false
+        )
+        // The first connection starts evmcsd, which must serve on the passed fd, not its own path.
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: activated) && Date() < deadline { usleep(10_000) }
+        let client = try LineClient(path: activated)
+        let status = try client.call("daemon.status")
+        #expect((status.result?["socket"] as? String)?.contains("socket activation") == true)
+        try notify.wait(for: "READY=1")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "no socket of its own under activation")
+        #expect(daemon.stop() == 0)
+        #expect(
+            FileManager.default.fileExists(atPath: activated),
+            "the activated socket belongs to systemd and is left alone"
+        )
+    }
+}
