@@ -1,20 +1,28 @@
 # evmcsd — build, run, test and install.
 #
-#   make run      build and start evmcsd on the default socket (see README)
-#   make test     install build dependencies if missing, then run every test
-#   make install  install binaries, systemd units, config and shell completions
+#   make run      build, then start evmcsd in the foreground on the default socket
+#                 (/run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)
+#   make test     install missing Debian packages, then build (debug and release) and run every test
+#   make install  install binaries, systemd units, sysusers entry, configuration and shell completions
 
-SWIFT        ?= swift
-PREFIX       ?= /usr/local
-DESTDIR      ?=
+SWIFT         ?= swift
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= /etc/systemd/system
+SYSUSERSDIR   ?= /usr/lib/sysusers.d
 CONFIGURATION ?= release
-BINDIR        = $(DESTDIR)$(PREFIX)/bin
-SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUN_ARGS      ?=
+BINDIR         = $(DESTDIR)$(PREFIX)/bin
+SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages the build and the tests need: libsystemd-dev (sd-daemon, sd-journal)
-# for the CSystemd module; systemd for systemd-socket-activate and systemd-analyze in the
-# end-to-end tests; util-linux for setpriv (tests that run a client as nobody).
-DEB_PACKAGES = libsystemd-dev systemd util-linux
+# Debian packages the build and the tests need:
+#   libsystemd-dev  sd-daemon/sd-journal for the CSystemd module (pkg-config libsystemd)
+#   systemd         systemd-socket-activate and systemd-analyze in the end-to-end tests
+#   util-linux      setpriv, to run test clients as nobody
+#   socat           the shell client the tests (and users) talk to the socket with
+#   pkg-config      lets SwiftPM find libsystemd
+DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
 
 .PHONY: deps build run test install clean
 
@@ -29,15 +37,35 @@ build: deps
 	$(SWIFT) build -c $(CONFIGURATION)
 
 run: build
-	.build/$(CONFIGURATION)/evmcsctl check --from Docs/examples/skylake-5.10.json --to Docs/examples/skylake-6.8.json --evmcs || true
+	.build/$(CONFIGURATION)/evmcsd $(RUN_ARGS)
 
 test: deps
 	$(SWIFT) build -c release
-	$(SWIFT) test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
 
 install: build
 	install -d $(BINDIR)
+	install -m 0755 .build/$(CONFIGURATION)/evmcsd $(BINDIR)/evmcsd
 	install -m 0755 .build/$(CONFIGURATION)/evmcsctl $(BINDIR)/evmcsctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/evmcsd|$(PREFIX)/bin/evmcsd|; s|/etc/evmcsd/|$(SYSCONFDIR)/evmcsd/|' systemd/evmcsd.service > $(DESTDIR)$(UNITDIR)/evmcsd.service
+	install -m 0644 systemd/evmcsd.socket $(DESTDIR)$(UNITDIR)/evmcsd.socket
+	@version=$$(systemctl --version 2>/dev/null | awk 'NR==1 {print $$2}'); \
+	if [ -n "$$version" ] && [ "$$version" -lt 253 ]; then \
+		echo "systemd $$version < 253: adding the Type=notify drop-in"; \
+		install -d $(DESTDIR)$(UNITDIR)/evmcsd.service.d; \
+		install -m 0644 systemd/compat-notify.conf $(DESTDIR)$(UNITDIR)/evmcsd.service.d/compat-notify.conf; \
+	fi
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/evmcsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/evmcsd.conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/evmcsd
+	[ -e $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml ] || install -m 0644 config/evmcsd.toml $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/evmcsctl
+	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_evmcsctl
+	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/evmcsctl.fish
+	@echo "installed; enable with: systemd-sysusers && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
 
 clean:
 	rm -rf .build
