@@ -95,6 +95,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "EVMCSDaemonTests",
+            dependencies: [
+                "EVMCSDaemon", "EVMCSProtocol", "KVMProbe", "VMXModel", "JSONRPC",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: ["evmcsd", "evmcsctl", "VMXModel", "EVMCSProtocol"],
             swiftSettings: strictSettings
