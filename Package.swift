@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "VMXModel", targets: ["VMXModel"]),
         .library(name: "KVMProbe", targets: ["KVMProbe"]),
+        .library(name: "EVMCSClient", targets: ["EVMCSClient"]),
         .executable(name: "evmcsd", targets: ["evmcsd"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
     ],
@@ -79,11 +80,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Thin async client for orchestrators; re-exports VMXModel and EVMCSProtocol.
+        .target(name: "EVMCSClient", dependencies: ["JSONRPC", "EVMCSProtocol", "VMXModel"], swiftSettings: strictSettings),
+
         .executableTarget(
             name: "evmcsctl",
             dependencies: [
                 "VMXModel",
                 "KVMProbe",
+                "EVMCSClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -18,8 +18,9 @@ struct EVMCSCtl: AsyncParsableCommand {
             """,
         version: EVMCSVersion.current,
         subcommands: [
-            ProbeCommand.self, DecodeCommand.self, CheckCommand.self, BaselineCommand.self, PoolsCommand.self,
-            CatalogCommand.self,
+            StatusCommand.self, ProfileCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self,
+            PoolsCommand.self, HistoryCommand.self, WatchCommand.self, RefreshCommand.self, ReloadCommand.self,
+            ProbeCommand.self, DecodeCommand.self, CatalogCommand.self,
         ]
     )
 

@@ -92,9 +92,9 @@ struct OfflineCommandTests {
     }
 
     @Test func badInputExitsWithTwo() throws {
-        let usage = try evmcsctl("check", "--vm", "x.json")
+        let usage = try evmcsctl("check", "--profile", "x.json")
         #expect(usage.status == 2)
-        #expect(usage.standardError.contains("give either --vm and --profile, or --from and --to"))
+        #expect(usage.standardError.contains("give either --vm [--profile HOST.json], or --from [--to HOST.json]"))
         let missing = try evmcsctl("check", "--from", "/nonexistent.json", "--to", new)
         #expect(missing.status == 2)
         #expect(missing.standardError.contains("/nonexistent.json: cannot read: No such file or directory"))

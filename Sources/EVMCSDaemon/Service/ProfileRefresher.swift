@@ -35,7 +35,7 @@ actor ProfileRefresher {
     ///   that cannot be read and no cache).
     func start() async throws -> Bool {
         let key = await currentKey()
-        switch cacheFile.load(daemonVersion: EVMCSVersion.current, key: key) {
+        switch cacheFile.load(daemonVersion: DaemonBuild.identity, key: key) {
         case .success(let entry):
             try store.install(
                 entry.profile,
@@ -108,7 +108,7 @@ actor ProfileRefresher {
         do {
             try cacheFile.save(
                 ProfileCacheFile.Entry(
-                    daemonVersion: EVMCSVersion.current,
+                    daemonVersion: DaemonBuild.identity,
                     key: key,
                     profile: profile,
                     savedAt: Timestamp.rfc3339(unixSeconds: now)

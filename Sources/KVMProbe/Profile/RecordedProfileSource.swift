@@ -20,7 +20,9 @@ public struct RecordedProfileSource: ProbeSource {
         }
     }
 
-    /// The profile in the file, fingerprinted.
+    /// The profile in the file, with the views it lacks derived as the live probe derives
+    /// them (the vCPU view from the system view, the eVMCS guest views by kernel era), and
+    /// fingerprinted.
     /// - Throws: `RecordedProfileError` when the file cannot be read or is not a profile.
     public func probe() throws -> HostProfile {
         let data: Data
@@ -28,11 +30,14 @@ public struct RecordedProfileSource: ProbeSource {
         case .success(let contents): data = contents
         case .failure(let error): throw RecordedProfileError(path: path, message: "cannot read: \(error)")
         }
+        var profile: HostProfile
         do {
-            return try DocumentLoader.hostProfile(from: data).fingerprinted()
+            profile = try DocumentLoader.hostProfile(from: data)
         } catch {
             throw RecordedProfileError(path: path, message: error.description)
         }
+        ViewDerivation.complete(&profile)
+        return profile.fingerprinted()
     }
 
     /// Profiles are a few KiB; a file reaching this size is not one.

@@ -5,6 +5,7 @@ import VMXModel
 enum ViewDerivation {
     static func complete(_ profile: inout HostProfile) {
         guard let system = profile.vmx?.system else { return }
+        if profile.vmx?.obtained == nil { profile.vmx?.obtained = [:] }
         let era = profile.evmcsEra
         if profile.vmx?.vcpu == nil {
             let derived = profile.hostInitiatedView(evmcsEnabled: true)

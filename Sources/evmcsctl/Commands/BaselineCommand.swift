@@ -1,5 +1,5 @@
 import ArgumentParser
-import VMXModel
+import EVMCSClient
 
 /// `evmcsctl baseline P1.json P2.json …`
 struct BaselineCommand: AsyncParsableCommand {
@@ -9,7 +9,12 @@ struct BaselineCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String]
+    var profiles: [String] = []
+
+    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
+    var local = false
+
+    @OptionGroup var connection: ConnectionOptions
 
     @Flag(
         inversion: .prefixedNo,
@@ -32,19 +37,21 @@ struct BaselineCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if profiles.isEmpty { throw ValidationError("give at least one host profile") }
+        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
     }
 
     func run() async throws {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let baseline: Baseline
-        do {
-            baseline = try Baseline(
-                of: hosts,
-                options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
-            )
-        } catch {
-            throw CommandFailure("baseline: \(error.message)")
+        if local {
+            let request = FleetRequest(profiles: hosts, includeLocal: true, evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+            baseline = try await connection.withClient { try await $0.baseline(request) }
+        } else {
+            do {
+                baseline = try Baseline(of: hosts, options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState))
+            } catch {
+                throw CommandFailure("baseline: \(error.message)")
+            }
         }
         if output.json {
             try JSONOutput.print(baseline)

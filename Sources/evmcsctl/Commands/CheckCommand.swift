@@ -1,5 +1,5 @@
 import ArgumentParser
-import VMXModel
+import EVMCSClient
 
 /// `evmcsctl check`: can this VM run on / move to that host?
 struct CheckCommand: AsyncParsableCommand {
@@ -11,7 +11,9 @@ struct CheckCommand: AsyncParsableCommand {
               evmcsctl check --vm VM.json --profile HOST.json
             or a VM started on SRC with SRC's defaults, moving to DST:
               evmcsctl check --from SRC.json --to DST.json [--evmcs] [--perf-global-ctrl] [--nested-state]
-            Exit status: 0 compatible, 1 incompatible, 2 usage or document error.
+            Without --profile / --to the target is this host, as the local evmcsd measures it:
+              evmcsctl check --vm VM.json        evmcsctl check --from SRC.json --evmcs
+            Exit status: 0 compatible, 1 incompatible, 2 usage or document error, 3 daemon unreachable.
             """
     )
 
@@ -31,12 +33,13 @@ struct CheckCommand: AsyncParsableCommand {
     var evmcs = false
 
     @OptionGroup var evmcsOptions: EVMCSOptions
+    @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         switch (vm, profile, from, to) {
-        case (.some, .some, nil, nil), (nil, nil, .some, .some): break
-        default: throw ValidationError("give either --vm and --profile, or --from and --to")
+        case (.some, _, nil, nil), (nil, nil, .some, _): break
+        default: throw ValidationError("give either --vm [--profile HOST.json], or --from [--to HOST.json]")
         }
         if vm != nil && (evmcs || evmcsOptions.perfGlobalCtrl || evmcsOptions.nestedState) {
             throw ValidationError(
@@ -47,12 +50,13 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let verdict: Verdict
-        if let vm, let profile {
-            verdict = CompatibilityChecker.check(
-                try DocumentFiles.vmRequirements(vm),
-                on: try DocumentFiles.hostProfile(profile)
-            )
-        } else if let from, let to {
+        switch (vm, profile, from, to) {
+        case (let vm?, let profile?, _, _):
+            verdict = CompatibilityChecker.check(try DocumentFiles.vmRequirements(vm), on: try DocumentFiles.hostProfile(profile))
+        case (let vm?, nil, _, _):
+            let requirements = try DocumentFiles.vmRequirements(vm)
+            verdict = try await connection.withClient { try await $0.check(.requirements(requirements, target: nil)) }
+        case (nil, _, let from?, let to?):
             verdict = CompatibilityChecker.check(
                 from: try DocumentFiles.hostProfile(from),
                 to: try DocumentFiles.hostProfile(to),
@@ -60,8 +64,14 @@ struct CheckCommand: AsyncParsableCommand {
                 perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
                 nestedState: evmcsOptions.nestedState
             )
-        } else {
-            throw ValidationError("give either --vm and --profile, or --from and --to")
+        case (nil, _, let from?, nil):
+            let source = try DocumentFiles.hostProfile(from)
+            let (perfGlobalCtrl, nestedState) = (evmcsOptions.perfGlobalCtrl, evmcsOptions.nestedState)
+            verdict = try await connection.withClient {
+                try await $0.check(.startedOn(source, evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState, target: nil))
+            }
+        default:
+            throw ValidationError("give either --vm [--profile HOST.json], or --from [--to HOST.json]")
         }
         if output.json {
             try JSONOutput.print(verdict)

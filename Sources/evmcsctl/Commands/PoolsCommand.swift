@@ -1,5 +1,5 @@
 import ArgumentParser
-import VMXModel
+import EVMCSClient
 
 /// `evmcsctl pools P*.json`
 struct PoolsCommand: AsyncParsableCommand {
@@ -9,7 +9,12 @@ struct PoolsCommand: AsyncParsableCommand {
     )
 
     @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String]
+    var profiles: [String] = []
+
+    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
+    var local = false
+
+    @OptionGroup var connection: ConnectionOptions
 
     @Flag(name: .long, help: "VMs use Enlightened VMCS (QEMU hv-evmcs).")
     var evmcs = false
@@ -18,21 +23,32 @@ struct PoolsCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if profiles.isEmpty { throw ValidationError("give at least one host profile") }
+        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
     }
 
     func run() async throws {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let pools: Pools
-        do {
-            pools = try Pools(
-                of: hosts,
+        if local {
+            let request = FleetRequest(
+                profiles: hosts,
+                includeLocal: true,
                 evmcs: evmcs,
                 perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
                 nestedState: evmcsOptions.nestedState
             )
-        } catch {
-            throw CommandFailure("pools: \(error.message)")
+            pools = try await connection.withClient { try await $0.pools(request) }
+        } else {
+            do {
+                pools = try Pools(
+                    of: hosts,
+                    evmcs: evmcs,
+                    perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+                    nestedState: evmcsOptions.nestedState
+                )
+            } catch {
+                throw CommandFailure("pools: \(error.message)")
+            }
         }
         if output.json {
             try JSONOutput.print(pools)

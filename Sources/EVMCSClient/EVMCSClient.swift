@@ -1,0 +1,135 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import JSONRPC
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A client of the local evmcsd: typed calls for every method over one pipelined
+/// connection, safe to share between tasks.
+///
+/// ```swift
+/// let evmcsd = try await EVMCSClient.connect()
+/// let verdict = try await evmcsd.check(.startedOn(sourceProfile, evmcs: true, perfGlobalCtrl: false, nestedState: true, target: nil))
+/// if !verdict.compatible { print(verdict.reasons.map(\.message)) }
+/// for try await change in try await evmcsd.subscribe() { print(change.newFingerprint ?? "") }
+/// ```
+public final class EVMCSClient: Sendable {
+    private let connection: JSONRPCClient
+    /// The socket this client talks to.
+    public let socketPath: String
+    /// How long each call waits for its answer.
+    public let timeout: Duration
+
+    /// The socket evmcsd listens on by default: `$EVMCSD_SOCKET`, else the system daemon's
+    /// `/run/evmcsd/evmcsd.sock` when it exists (or when running as root), else the per-user
+    /// `$XDG_RUNTIME_DIR/evmcsd/evmcsd.sock`.
+    public static var defaultSocketPath: String {
+        if let explicit = getenv("EVMCSD_SOCKET").map({ String(cString: $0) }), !explicit.isEmpty { return explicit }
+        let system = "/run/evmcsd/evmcsd.sock"
+        if getuid() == 0 || access(system, F_OK) == 0 { return system }
+        if let runtime = getenv("XDG_RUNTIME_DIR").map({ String(cString: $0) }), !runtime.isEmpty {
+            return runtime + "/evmcsd/evmcsd.sock"
+        }
+        return "/tmp/evmcsd-\(getuid())/evmcsd.sock"
+    }
+
+    private init(connection: JSONRPCClient, socketPath: String, timeout: Duration) {
+        self.connection = connection
+        self.socketPath = socketPath
+        self.timeout = timeout
+    }
+
+    /// Connects to evmcsd.
+    /// - Throws: ``EVMCSClientError`` (`daemonNotRunning`, `permissionDenied`).
+    public static func connect(socketPath: String = EVMCSClient.defaultSocketPath, timeout: Duration = .seconds(30)) async throws(EVMCSClientError) -> EVMCSClient {
+        do {
+            return EVMCSClient(connection: try await JSONRPCClient.connect(unixSocketPath: socketPath), socketPath: socketPath, timeout: timeout)
+        } catch {
+            throw EVMCSClientError(error, socketPath: socketPath)
+        }
+    }
+
+    /// Closes the connection; calls in flight fail with `connectionLost`.
+    public func close() async { await connection.close() }
+
+    // MARK: Methods
+
+    public func status() async throws(EVMCSClientError) -> DaemonStatus { try await call(.status) }
+    public func profile() async throws(EVMCSClientError) -> HostProfile { try await call(.profile) }
+    public func evmcs() async throws(EVMCSClientError) -> HostEVMCSReport { try await call(.evmcs) }
+    public func vmx(view: String? = nil) async throws(EVMCSClientError) -> HostVMXReport {
+        try await call(.vmx, params: view.map { VMXRequest(view: $0) })
+    }
+    public func history() async throws(EVMCSClientError) -> ProfileHistory { try await call(.history) }
+
+    /// The verdict for a VM on this host (or on the request's target).
+    public func check(_ request: CompatCheckRequest) async throws(EVMCSClientError) -> Verdict {
+        try await call(.check, params: request)
+    }
+
+    /// The baseline of the given profiles (and this host unless `includeLocal` is false).
+    public func baseline(_ request: FleetRequest) async throws(EVMCSClientError) -> Baseline {
+        try await call(.baseline, params: request)
+    }
+
+    /// Pools of the given profiles (and this host unless `includeLocal` is false).
+    public func pools(_ request: FleetRequest) async throws(EVMCSClientError) -> Pools {
+        try await call(.pools, params: request)
+    }
+
+    /// Re-probes now (admin).
+    public func refresh() async throws(EVMCSClientError) -> RefreshResult { try await call(.refresh) }
+
+    /// Reloads the daemon's configuration (admin).
+    public func reload() async throws(EVMCSClientError) -> ReloadResult { try await call(.reload) }
+
+    /// The OpenRPC document, as JSON text.
+    public func discover() async throws(EVMCSClientError) -> String {
+        do {
+            return try await connection.call(EVMCSMethod.discover.rawValue, timeout: timeout).serializedString
+        } catch {
+            throw EVMCSClientError(error, socketPath: socketPath)
+        }
+    }
+
+    /// Subscribes to `profile.changed` and returns the changes as they come; the sequence
+    /// ends when the connection closes.
+    public func subscribe() async throws(EVMCSClientError) -> ProfileChanges {
+        let notifications = connection.notifications()
+        let _: SubscriptionResult = try await call(.subscribe)
+        return ProfileChanges(notifications: notifications)
+    }
+
+    private func call<Result: Decodable>(_ method: EVMCSMethod, params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none) async throws(EVMCSClientError) -> Result {
+        do {
+            return try await connection.call(method.rawValue, params: params, as: Result.self, timeout: timeout)
+        } catch {
+            throw EVMCSClientError(error, socketPath: socketPath)
+        }
+    }
+}
+
+/// `profile.changed` notifications as an `AsyncSequence`; it ends when the connection closes.
+public struct ProfileChanges: AsyncSequence, Sendable {
+    public typealias Element = ProfileChangedEvent
+    let notifications: AsyncStream<JSONRPCNotification>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<JSONRPCNotification>.AsyncIterator
+
+        public mutating func next() async -> ProfileChangedEvent? {
+            while let notification = await base.next() {
+                guard notification.method == EVMCSNotification.profileChanged, let params = notification.params else { continue }
+                if let event = try? JSONDecoder().decode(ProfileChangedEvent.self, from: Data(params.serialized())) { return event }
+            }
+            return nil
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: notifications.makeAsyncIterator()) }
+}
