@@ -94,6 +94,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The migration-agent example of Docs/client.md, built with the package so it stays correct.
+        .executableTarget(
+            name: "migration-agent-example",
+            dependencies: ["EVMCSClient"],
+            path: "Examples/MigrationAgent",
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(
             name: "VMXModelTests",
             dependencies: ["VMXModel"],
@@ -109,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["evmcsd", "evmcsctl", "VMXModel", "EVMCSProtocol"],
+            dependencies: ["evmcsd", "evmcsctl", "migration-agent-example", "EVMCSClient", "VMXModel", "EVMCSProtocol"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),

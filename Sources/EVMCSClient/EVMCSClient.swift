@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import JSONRPC
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A client of the local evmcsd: typed calls for every method over one pipelined
@@ -46,9 +47,15 @@ public final class EVMCSClient: Sendable {
 
     /// Connects to evmcsd.
     /// - Throws: ``EVMCSClientError`` (`daemonNotRunning`, `permissionDenied`).
-    public static func connect(socketPath: String = EVMCSClient.defaultSocketPath, timeout: Duration = .seconds(30)) async throws(EVMCSClientError) -> EVMCSClient {
+    public static func connect(socketPath: String = EVMCSClient.defaultSocketPath, timeout: Duration = .seconds(30))
+        async throws(EVMCSClientError) -> EVMCSClient
+    {
         do {
-            return EVMCSClient(connection: try await JSONRPCClient.connect(unixSocketPath: socketPath), socketPath: socketPath, timeout: timeout)
+            return EVMCSClient(
+                connection: try await JSONRPCClient.connect(unixSocketPath: socketPath),
+                socketPath: socketPath,
+                timeout: timeout
+            )
         } catch {
             throw EVMCSClientError(error, socketPath: socketPath)
         }
@@ -105,7 +112,10 @@ public final class EVMCSClient: Sendable {
         return ProfileChanges(notifications: notifications)
     }
 
-    private func call<Result: Decodable>(_ method: EVMCSMethod, params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none) async throws(EVMCSClientError) -> Result {
+    private func call<Result: Decodable>(
+        _ method: EVMCSMethod,
+        params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none
+    ) async throws(EVMCSClientError) -> Result {
         do {
             return try await connection.call(method.rawValue, params: params, as: Result.self, timeout: timeout)
         } catch {
@@ -124,8 +134,12 @@ public struct ProfileChanges: AsyncSequence, Sendable {
 
         public mutating func next() async -> ProfileChangedEvent? {
             while let notification = await base.next() {
-                guard notification.method == EVMCSNotification.profileChanged, let params = notification.params else { continue }
-                if let event = try? JSONDecoder().decode(ProfileChangedEvent.self, from: Data(params.serialized())) { return event }
+                guard notification.method == EVMCSNotification.profileChanged, let params = notification.params else {
+                    continue
+                }
+                if let event = try? JSONDecoder().decode(ProfileChangedEvent.self, from: Data(params.serialized())) {
+                    return event
+                }
             }
             return nil
         }

@@ -2,7 +2,7 @@ import EVMCSProtocol
 import JSONRPC
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a call to evmcsd failed, with a message that says what to do.
@@ -39,7 +39,9 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
     /// Whether the daemon could not be reached or refused the caller (evmcsctl exit status 3).
     public var isUnreachableOrUnauthorized: Bool {
         switch kind {
-        case .daemonNotRunning, .permissionDenied, .connectionLost, .timedOut, .notAuthorized, .shuttingDown, .overloaded: true
+        case .daemonNotRunning, .permissionDenied, .connectionLost, .timedOut, .notAuthorized, .shuttingDown,
+            .overloaded:
+            true
         default: false
         }
     }
@@ -58,7 +60,10 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
                     "evmcsd is not running at \(path) (\(String(cString: strerror(code)))): start it (systemctl start evmcsd.socket, or make run) or give --socket"
             )
         case .connectionClosed:
-            self.init(kind: .connectionLost, message: "the connection to evmcsd at \(socketPath) was lost; is the daemon restarting?")
+            self.init(
+                kind: .connectionLost,
+                message: "the connection to evmcsd at \(socketPath) was lost; is the daemon restarting?"
+            )
         case .timedOut(let method):
             self.init(kind: .timedOut, message: "evmcsd did not answer \(method) in time")
         case .malformedResponse(let why):

@@ -66,39 +66,11 @@ struct CacheTests {
 
     @Test func aChangedModuleParameterIsPushedToSubscribers() throws {
         // A recorded sysfs/procfs tree; the device is this host's /dev/kvm when there is one.
-        let tree = URL(fileURLWithPath: "/tmp/evmcsd-e2e-tree-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: tree) }
-        let parameters = tree.appendingPathComponent("sys/module/kvm_intel/parameters")
-        try FileManager.default.createDirectory(at: parameters, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(
-            at: tree.appendingPathComponent("proc/sys/kernel/random"),
-            withIntermediateDirectories: true
-        )
-        try "Y\n".write(to: parameters.appendingPathComponent("nested"), atomically: true, encoding: .utf8)
-        try "6.8.0-45-generic\n".write(
-            to: tree.appendingPathComponent("proc/sys/kernel/osrelease"),
-            atomically: true,
-            encoding: .utf8
-        )
-        try "#45\n".write(to: tree.appendingPathComponent("proc/sys/kernel/version"), atomically: true, encoding: .utf8)
-        try "0f0e0d0c\n".write(
-            to: tree.appendingPathComponent("proc/sys/kernel/random/boot_id"),
-            atomically: true,
-            encoding: .utf8
-        )
-        try "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\nmicrocode\t: 0x5003604\n\n"
-            .write(to: tree.appendingPathComponent("proc/cpuinfo"), atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(
-            profile: nil,
-            cache: "revalidate-seconds = 1",
-            probe: """
-                sysfs-root = "\(tree.appendingPathComponent("sys").path)"
-                procfs-root = "\(tree.appendingPathComponent("proc").path)"
-                """
-        )
+        let tree = try RecordedTree()
+        let daemon = try DaemonProcess(profile: nil, cache: "revalidate-seconds = 1", probe: tree.probeConfiguration)
         let subscriber = try daemon.client()
         #expect(try subscriber.call("events.subscribe").result?["subscribed"] as? Bool == true)
-        try "N\n".write(to: parameters.appendingPathComponent("nested"), atomically: true, encoding: .utf8)
+        try tree.setParameter("nested", to: "N")
         let notification = try subscriber.readJSON(timeout: 15)
         #expect(notification["method"] as? String == "profile.changed")
         #expect(notification["id"] == nil)

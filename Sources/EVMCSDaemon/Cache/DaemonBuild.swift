@@ -1,7 +1,7 @@
 import VMXModel
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Which build of evmcsd is running: the version plus the executable's size and modification

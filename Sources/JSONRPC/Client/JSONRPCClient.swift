@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import NIOCore
 import NIOPosix
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A JSON-RPC 2.0 client over one newline-delimited Unix stream connection: requests are
 /// pipelined and matched to answers by id, so many tasks can call concurrently; server
@@ -68,7 +69,11 @@ public final class JSONRPCClient: Sendable {
     ///   - params: Encoded with `JSONEncoder` (sorted keys); `nil` sends no params.
     ///   - timeout: How long to wait for the answer.
     /// - Throws: ``JSONRPCClientError``.
-    public func call(_ method: String, params: (some Encodable & Sendable)? = Optional<Empty>.none, timeout: Duration = .seconds(30)) async throws(JSONRPCClientError) -> JSONValue {
+    public func call(
+        _ method: String,
+        params: (some Encodable & Sendable)? = Optional<Empty>.none,
+        timeout: Duration = .seconds(30)
+    ) async throws(JSONRPCClientError) -> JSONValue {
         var paramsText: [UInt8]?
         if let params {
             do {
@@ -102,10 +107,16 @@ public final class JSONRPCClient: Sendable {
             line.writeBytes(paramsText)
         }
         line.writeString("}\n")
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+        let timer = channel.eventLoop.scheduleTask(
+            in: .nanoseconds(
+                Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+            )
+        ) {
             self.resolve(id, with: .failure(JSONRPCClientError.timedOut(method: method)))
         }
-        channel.writeAndFlush(line).whenFailure { _ in self.resolve(id, with: .failure(JSONRPCClientError.connectionClosed)) }
+        channel.writeAndFlush(line).whenFailure { _ in
+            self.resolve(id, with: .failure(JSONRPCClientError.connectionClosed))
+        }
         let value: JSONValue
         do {
             value = try await promise.futureResult.get()
@@ -121,7 +132,12 @@ public final class JSONRPCClient: Sendable {
     }
 
     /// Calls `method` and decodes its result as `T`.
-    public func call<T: Decodable>(_ method: String, params: (some Encodable & Sendable)? = Optional<Empty>.none, as type: T.Type, timeout: Duration = .seconds(30)) async throws(JSONRPCClientError) -> T {
+    public func call<T: Decodable>(
+        _ method: String,
+        params: (some Encodable & Sendable)? = Optional<Empty>.none,
+        as type: T.Type,
+        timeout: Duration = .seconds(30)
+    ) async throws(JSONRPCClientError) -> T {
         let value = try await call(method, params: params, timeout: timeout)
         do {
             return try JSONDecoder().decode(T.self, from: Data(value.serialized()))
@@ -132,7 +148,10 @@ public final class JSONRPCClient: Sendable {
 
     /// Server notifications from now on, until the connection closes.
     public func notifications() -> AsyncStream<JSONRPCNotification> {
-        let (stream, continuation) = AsyncStream.makeStream(of: JSONRPCNotification.self, bufferingPolicy: .bufferingNewest(1024))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: JSONRPCNotification.self,
+            bufferingPolicy: .bufferingNewest(1024)
+        )
         let registered: Int? = state.withLock { state in
             guard !state.closed else { return nil }
             let key = state.nextListener
@@ -178,7 +197,9 @@ public final class JSONRPCClient: Sendable {
         let serverError = value["error"].map { error in
             JSONRPCClientError.server(
                 JSONRPCError(
-                    code: JSONRPCError.Code(rawValue: error["code"]?.number?.int64.map(Int.init) ?? JSONRPCError.Code.internalError.rawValue),
+                    code: JSONRPCError.Code(
+                        rawValue: error["code"]?.number?.int64.map(Int.init) ?? JSONRPCError.Code.internalError.rawValue
+                    ),
                     message: error["message"]?.string ?? "",
                     data: error["data"]
                 )
@@ -204,7 +225,9 @@ public final class JSONRPCClient: Sendable {
                 state.pending.removeAll()
                 state.listeners.removeAll()
             }
-            return (Array(state.pending.values), Array(state.listeners.values), state.connectionError ?? .connectionClosed)
+            return (
+                Array(state.pending.values), Array(state.listeners.values), state.connectionError ?? .connectionClosed
+            )
         }
         for promise in pending { promise.fail(error) }
         for listener in listeners { listener.finish() }
@@ -225,7 +248,9 @@ public final class JSONRPCClient: Sendable {
     }
 
     private static func errno(of error: any Error) -> Int32 {
-        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first?.error as? IOError {
+        if let connection = error as? NIOConnectionError,
+            let first = connection.connectionErrors.first?.error as? IOError
+        {
             return first.errnoCode
         }
         return ECONNREFUSED

@@ -44,11 +44,20 @@ struct BaselineCommand: AsyncParsableCommand {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let baseline: Baseline
         if local {
-            let request = FleetRequest(profiles: hosts, includeLocal: true, evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+            let request = FleetRequest(
+                profiles: hosts,
+                includeLocal: true,
+                evmcs: evmcs,
+                perfGlobalCtrl: perfGlobalCtrl,
+                nestedState: nestedState
+            )
             baseline = try await connection.withClient { try await $0.baseline(request) }
         } else {
             do {
-                baseline = try Baseline(of: hosts, options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState))
+                baseline = try Baseline(
+                    of: hosts,
+                    options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+                )
             } catch {
                 throw CommandFailure("baseline: \(error.message)")
             }

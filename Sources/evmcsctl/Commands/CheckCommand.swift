@@ -52,7 +52,10 @@ struct CheckCommand: AsyncParsableCommand {
         let verdict: Verdict
         switch (vm, profile, from, to) {
         case (let vm?, let profile?, _, _):
-            verdict = CompatibilityChecker.check(try DocumentFiles.vmRequirements(vm), on: try DocumentFiles.hostProfile(profile))
+            verdict = CompatibilityChecker.check(
+                try DocumentFiles.vmRequirements(vm),
+                on: try DocumentFiles.hostProfile(profile)
+            )
         case (let vm?, nil, _, _):
             let requirements = try DocumentFiles.vmRequirements(vm)
             verdict = try await connection.withClient { try await $0.check(.requirements(requirements, target: nil)) }
@@ -68,7 +71,15 @@ struct CheckCommand: AsyncParsableCommand {
             let source = try DocumentFiles.hostProfile(from)
             let (perfGlobalCtrl, nestedState) = (evmcsOptions.perfGlobalCtrl, evmcsOptions.nestedState)
             verdict = try await connection.withClient {
-                try await $0.check(.startedOn(source, evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState, target: nil))
+                try await $0.check(
+                    .startedOn(
+                        source,
+                        evmcs: evmcs,
+                        perfGlobalCtrl: perfGlobalCtrl,
+                        nestedState: nestedState,
+                        target: nil
+                    )
+                )
             }
         default:
             throw ValidationError("give either --vm [--profile HOST.json], or --from [--to HOST.json]")

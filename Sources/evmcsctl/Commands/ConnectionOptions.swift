@@ -3,7 +3,11 @@ import EVMCSClient
 
 /// `--socket` and `--timeout`, on every command that talks to evmcsd.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "evmcsd's socket (default: $EVMCSD_SOCKET, /run/evmcsd/evmcsd.sock, or $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock).")
+    @Option(
+        name: .long,
+        help:
+            "evmcsd's socket (default: $EVMCSD_SOCKET, /run/evmcsd/evmcsd.sock, or $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock)."
+    )
     var socket: String?
 
     @Option(name: .long, help: "Seconds to wait for each answer.")
@@ -14,7 +18,10 @@ struct ConnectionOptions: ParsableArguments {
     func withClient<T>(_ body: (EVMCSClient) async throws -> T) async throws -> T {
         let client: EVMCSClient
         do {
-            client = try await EVMCSClient.connect(socketPath: socket ?? EVMCSClient.defaultSocketPath, timeout: .seconds(timeout))
+            client = try await EVMCSClient.connect(
+                socketPath: socket ?? EVMCSClient.defaultSocketPath,
+                timeout: .seconds(timeout)
+            )
         } catch {
             throw CommandFailure(error.message, status: .daemonUnavailable)
         }
@@ -24,7 +31,10 @@ struct ConnectionOptions: ParsableArguments {
             return result
         } catch let error as EVMCSClientError {
             await client.close()
-            throw CommandFailure(error.message, status: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError)
+            throw CommandFailure(
+                error.message,
+                status: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError
+            )
         } catch {
             await client.close()
             throw error

@@ -3,7 +3,10 @@ import EVMCSClient
 
 /// `evmcsctl status`
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's state: version, cache, fingerprint, counters.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the daemon's state: version, cache, fingerprint, counters."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -12,23 +15,42 @@ struct StatusCommand: AsyncParsableCommand {
         if output.json { return try JSONOutput.print(status) }
         let style = TerminalStyle.standardOutput
         var table = Table()
-        table.add(["daemon", "evmcsd \(status.version), pid \(status.pid), up \(Int(status.uptimeSeconds)) s, \(status.ready ? "ready" : "not ready")"])
+        table.add([
+            "daemon",
+            "evmcsd \(status.version), pid \(status.pid), up \(Int(status.uptimeSeconds)) s, \(status.ready ? "ready" : "not ready")",
+        ])
         table.add(["source", status.source])
         table.add(["socket", status.socket])
-        table.add(["eVMCS", status.evmcsSupported ? style.green("supported") : "unsupported"], plain: ["eVMCS", status.evmcsSupported ? "supported" : "unsupported"])
+        table.add(
+            ["eVMCS", status.evmcsSupported ? style.green("supported") : "unsupported"],
+            plain: ["eVMCS", status.evmcsSupported ? "supported" : "unsupported"]
+        )
         table.add(["fingerprint", status.fingerprint ?? "none"])
         let age = status.cache.profileAgeSeconds.map { "\(Int($0)) s old" } ?? "no profile"
-        table.add(["cache", "\(status.cache.state), \(age), rechecked every \(Int(status.cache.revalidateIntervalSeconds)) s" + (status.cache.note.map { " (\($0))" } ?? "")])
+        table.add([
+            "cache",
+            "\(status.cache.state), \(age), rechecked every \(Int(status.cache.revalidateIntervalSeconds)) s"
+                + (status.cache.note.map { " (\($0))" } ?? ""),
+        ])
         let counters = status.counters
-        table.add(["clients", "\(counters.connectionsOpen) open, \(counters.connectionsAccepted) accepted, \(counters.connectionsRejected) refused, \(counters.subscribers) subscribed"])
-        table.add(["requests", "\(counters.requests) (\(counters.errors) errors), \(counters.probes) probes, \(counters.profileChanges) changes"])
+        table.add([
+            "clients",
+            "\(counters.connectionsOpen) open, \(counters.connectionsAccepted) accepted, \(counters.connectionsRejected) refused, \(counters.subscribers) subscribed",
+        ])
+        table.add([
+            "requests",
+            "\(counters.requests) (\(counters.errors) errors), \(counters.probes) probes, \(counters.profileChanges) changes",
+        ])
         for line in table.render(indent: 0) { style.print(line) }
     }
 }
 
 /// `evmcsctl profile`
 struct ProfileCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "profile", abstract: "Show this host's profile as the daemon serves it.")
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Show this host's profile as the daemon serves it."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -51,7 +73,9 @@ struct FeaturesCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let (profile, report) = try await connection.withClient { client in (try await client.profile(), try await client.evmcs()) }
+        let (profile, report) = try await connection.withClient { client in
+            (try await client.profile(), try await client.evmcs())
+        }
         if output.json { return try JSONOutput.print(report) }
         guard let host = profile.vmx?.vcpu ?? profile.vmx?.system else {
             let why = profile.vmx?.obtained?["system"]?.reason?.message ?? "no VMX capability MSRs reported"
@@ -61,18 +85,29 @@ struct FeaturesCommand: AsyncParsableCommand {
         FeatureTableRenderer(style: .standardOutput).render(
             title: "\(profile.displayName): VMX features (vCPU view)",
             set: host,
-            guest: guest.map { ($0, "eVMCS guest (\(profile.vmx?.obtained?[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.method.rawValue ?? "given"))") }
+            guest: guest.map {
+                (
+                    $0,
+                    "eVMCS guest (\(profile.vmx?.obtained?[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.method.rawValue ?? "given"))"
+                )
+            }
         )
         let removed = report.views[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.removed ?? []
         let style = TerminalStyle.standardOutput
         style.print("")
-        style.print(style.bold("eVMCS removes \(removed.count) feature\(removed.count == 1 ? "" : "s")") + (removed.isEmpty ? "" : ": " + removed.joined(separator: ", ")))
+        style.print(
+            style.bold("eVMCS removes \(removed.count) feature\(removed.count == 1 ? "" : "s")")
+                + (removed.isEmpty ? "" : ": " + removed.joined(separator: ", "))
+        )
     }
 }
 
 /// `evmcsctl history`
 struct HistoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show the capability changes the daemon has seen.")
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Show the capability changes the daemon has seen."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -80,14 +115,19 @@ struct HistoryCommand: AsyncParsableCommand {
         let history = try await connection.withClient { try await $0.history() }
         if output.json { return try JSONOutput.print(history) }
         let style = TerminalStyle.standardOutput
-        if history.changes.isEmpty { return style.print("no changes since the daemon started (keeps \(history.capacity))") }
+        if history.changes.isEmpty {
+            return style.print("no changes since the daemon started (keeps \(history.capacity))")
+        }
         for event in history.changes { ChangeRenderer(style: style).render(event) }
     }
 }
 
 /// `evmcsctl watch`: streams changes until interrupted.
 struct WatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Print capability changes as they happen, until interrupted.")
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Print capability changes as they happen, until interrupted."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -110,20 +150,28 @@ struct WatchCommand: AsyncParsableCommand {
 
 /// `evmcsctl refresh` (admin)
 struct RefreshCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "refresh", abstract: "Make the daemon re-probe now (root or the admin group).")
+    static let configuration = CommandConfiguration(
+        commandName: "refresh",
+        abstract: "Make the daemon re-probe now (root or the admin group)."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let result = try await connection.withClient { try await $0.refresh() }
         if output.json { return try JSONOutput.print(result) }
-        TerminalStyle.standardOutput.print("re-probed in \(result.durationMicros) µs; \(result.changed ? "capabilities changed" : "no change"); fingerprint \(result.fingerprint ?? "none")")
+        TerminalStyle.standardOutput.print(
+            "re-probed in \(result.durationMicros) µs; \(result.changed ? "capabilities changed" : "no change"); fingerprint \(result.fingerprint ?? "none")"
+        )
     }
 }
 
 /// `evmcsctl reload` (admin)
 struct ReloadCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "reload", abstract: "Make the daemon reload its configuration (root or the admin group).")
+    static let configuration = CommandConfiguration(
+        commandName: "reload",
+        abstract: "Make the daemon reload its configuration (root or the admin group)."
+    )
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
@@ -131,8 +179,12 @@ struct ReloadCommand: AsyncParsableCommand {
         let result = try await connection.withClient { try await $0.reload() }
         if output.json { return try JSONOutput.print(result) }
         let style = TerminalStyle.standardOutput
-        style.print("configuration reloaded; applied: \(result.applied.isEmpty ? "nothing changed" : result.applied.joined(separator: ", "))")
-        if !result.needRestart.isEmpty { style.print("needs a restart to take effect: \(result.needRestart.joined(separator: ", "))") }
+        style.print(
+            "configuration reloaded; applied: \(result.applied.isEmpty ? "nothing changed" : result.applied.joined(separator: ", "))"
+        )
+        if !result.needRestart.isEmpty {
+            style.print("needs a restart to take effect: \(result.needRestart.joined(separator: ", "))")
+        }
     }
 }
 
@@ -141,7 +193,8 @@ struct ChangeRenderer {
     let style: TerminalStyle
 
     func render(_ event: ProfileChangedEvent) {
-        let fingerprint = event.fingerprintChanged
+        let fingerprint =
+            event.fingerprintChanged
             ? "fingerprint \(event.oldFingerprint.map { String($0.prefix(19)) } ?? "none") → \(event.newFingerprint.map { String($0.prefix(19)) } ?? "none")"
             : "fingerprint unchanged"
         style.print(style.bold(event.at) + "  \(event.trigger); \(fingerprint)")

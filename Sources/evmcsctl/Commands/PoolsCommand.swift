@@ -55,9 +55,10 @@ struct PoolsCommand: AsyncParsableCommand {
             return
         }
         let style = TerminalStyle.standardOutput
+        let hostCount = pools.groups.reduce(0) { $0 + $1.hosts.count }
         style.print(
             style.bold(
-                "\(pools.groups.count) group\(pools.groups.count == 1 ? "" : "s") of \(hosts.count) host\(hosts.count == 1 ? "" : "s")"
+                "\(pools.groups.count) group\(pools.groups.count == 1 ? "" : "s") of \(hostCount) host\(hostCount == 1 ? "" : "s")"
             ) + " (eVMCS \(evmcs ? "on" : "off"))"
         )
         var groups = Table()
