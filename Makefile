@@ -4,6 +4,8 @@
 #                 (/run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)
 #   make test     install missing Debian packages, then build (debug and release) and run every test
 #   make install  install binaries, systemd units, sysusers entry, configuration and shell completions
+#   make fuzz     1,000,000 fuzzed frames against a fresh release daemon (Docs/reliability.md)
+#   make soak     1,000 clients x 100 requests, 100,000 connection churn, 60 s of slow clients
 
 SWIFT         ?= swift
 PREFIX        ?= /usr/local
@@ -24,7 +26,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   pkg-config      lets SwiftPM find libsystemd
 DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
 
-.PHONY: deps build run test install clean
+.PHONY: deps build run test install fuzz soak clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -43,6 +45,9 @@ test: deps
 	$(SWIFT) build -c release
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+fuzz soak: build
+	Tools/stress.sh $@
 
 install: build
 	install -d $(BINDIR)

@@ -94,6 +94,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Robustness runs against a live daemon: fuzz, load, churn, slow clients (make fuzz / make soak).
+        .executableTarget(
+            name: "evmcsd-stress",
+            dependencies: ["JSONRPC", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/Stress",
+            swiftSettings: strictSettings
+        ),
+
         // The migration-agent example of Docs/client.md, built with the package so it stays correct.
         .executableTarget(
             name: "migration-agent-example",
@@ -117,7 +125,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["evmcsd", "evmcsctl", "migration-agent-example", "EVMCSClient", "VMXModel", "EVMCSProtocol"],
+            dependencies: [
+                "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "EVMCSClient", "VMXModel", "EVMCSProtocol",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),

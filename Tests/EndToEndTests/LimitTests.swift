@@ -74,6 +74,21 @@ struct LimitTests {
         #expect(!subscriber.isClosedByPeer(timeout: 2), "subscribers wait for notifications and are not idle")
     }
 
+    @Test func aClientTricklingAPartialLineIsClosedByTheIdleTimeout() throws {
+        let daemon = try DaemonProcess(config: "[limits]\nidle-timeout-seconds = 1\n")
+        let trickler = try daemon.client()
+        let started = Date()
+        var closed = false
+        // One byte every 200 ms never completes a request: it must not count as activity.
+        for _ in 0..<25 where !closed {
+            try? trickler.sendRaw([UInt8(ascii: "{")])
+            closed = trickler.isClosedByPeer(timeout: 0.2)
+        }
+        #expect(closed, "a slowloris writer is closed")
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(try daemon.client().call("daemon.status").result != nil)
+    }
+
     static func residentKiB(_ pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""

@@ -105,7 +105,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let bytes = self.unwrapInboundIn(data)
         self.environment.statistics.bytesIn.wrappingAdd(UInt64(bytes.readableBytes), ordering: .relaxed)
         guard self.state == .open || self.state == .draining else { return }
-        self.lastActivity = .now()
+        // Activity is a complete request line (see dispatchBufferedLines), not bytes: a client
+        // trickling a partial line (slowloris) is still closed by the idle timeout.
         self.lines.append(bytes)
         self.processLines(context)
     }
@@ -220,6 +221,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             }
             switch self.lines.next(maximumLength: configuration.maximumLineLength, parser.parse) {
             case .line(let line):
+                self.lastActivity = .now()
                 self.dispatch(line, context)
             case .incomplete:
                 self.stalled = false

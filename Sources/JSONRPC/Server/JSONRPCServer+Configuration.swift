@@ -54,8 +54,9 @@ extension JSONRPCServer {
         /// Output buffered per connection before the server stops reading from a client that does not read its
         /// responses (default 64 KiB). Reading resumes below half of it.
         public var maximumBufferedOutputBytes = 64 * 1024
-        /// How long a connection may stay without requests and with nothing pending before it is closed
-        /// (default 300 s); `nil` disables the timeout.
+        /// How long a connection may stay without a complete request and with nothing pending before it is
+        /// closed (default 300 s); bytes of an unfinished line do not count, so a client trickling a partial
+        /// line is closed too. `nil` disables the timeout.
         public var idleTimeout: Duration? = .seconds(300)
         /// How long shutdown waits for in-flight requests before closing the remaining connections (default 30 s).
         public var shutdownGracePeriod: Duration = .seconds(30)
