@@ -86,6 +86,25 @@ struct CacheFileTests {
         }
     }
 
+    @Test func temporariesOfDeadWritersAreRemovedAndLiveOnesKept() throws {
+        try AtomicFile.makeDirectory(directory, mode: 0o700)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/profile.json"
+        try AtomicFile.write(Array("{}".utf8), to: path)
+        // A pid that cannot exist (above pid_max) stands for a killed writer.
+        let dead = directory + "/.profile.json.4194305.17.tmp"
+        let live = directory + "/.profile.json.\(getpid()).18.tmp"
+        let other = directory + "/.other.json.4194305.19.tmp"
+        let unrelated = directory + "/.profile.json.notes.tmp"
+        for file in [dead, live, other, unrelated] { _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8)) }
+        #expect(AtomicFile.removeStaleTemporaries(of: path) == [dead])
+        #expect(
+            try Set(FileManager.default.contentsOfDirectory(atPath: directory))
+                == [".profile.json.\(getpid()).18.tmp", ".other.json.4194305.19.tmp", ".profile.json.notes.tmp", "profile.json"]
+        )
+        #expect(AtomicFile.removeStaleTemporaries(of: directory + "/missing/profile.json").isEmpty)
+    }
+
     @Test(.enabled(if: geteuid() == 0, "mounting a tiny tmpfs needs root"))
     func aFullDiskFailsCleanly() throws {
         try AtomicFile.makeDirectory(directory, mode: 0o700)

@@ -5,11 +5,16 @@ import Testing
     import Glibc
 #endif
 
-/// SIGTERM with requests in flight: every request already read is answered.
+/// SIGTERM with requests in flight: every request already read is answered, systemd hears
+/// STOPPING=1, and the socket file is gone when the process exits.
 @Suite("Graceful shutdown, end to end")
 struct ShutdownTests {
     @Test func everyRequestReadBeforeSIGTERMIsAnswered() throws {
-        let daemon = try DaemonProcess()
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let notify = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let daemon = try DaemonProcess(directory: directory, environment: ["NOTIFY_SOCKET": notify.path])
         // Slow, asynchronous work: pools over a thousand copies of an example profile (a line
         // stays under the 1 MiB limit).
         let profile = try String(
@@ -55,5 +60,7 @@ struct ShutdownTests {
         }
         daemon.process.waitUntilExit()
         #expect(daemon.process.terminationStatus == 0)
+        try notify.wait(for: "STOPPING=1")
+        #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed")
     }
 }

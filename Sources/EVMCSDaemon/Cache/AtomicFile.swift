@@ -22,8 +22,7 @@ public enum AtomicFile {
     /// Atomically replaces `path` with `bytes`, creating it with `mode`.
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) {
         let directory = Self.directory(of: path)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let temporary = "\(directory)/.\(name).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let temporary = "\(directory)/.\(Self.name(of: path)).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw Failure(operation: "create", path: temporary, errno: errno) }
         do throws(Failure) {
@@ -79,6 +78,30 @@ public enum AtomicFile {
         return Array(bytes[0..<total])
     }
 
+    /// Removes the temporary files that ``write(_:to:mode:)`` calls for `path` left behind
+    /// when their process died between create and rename (a SIGKILL or a crash): those of
+    /// processes that no longer exist. A live writer's temporary file is left alone.
+    /// - Returns: The paths removed.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let directory = Self.directory(of: path)
+        let prefix = ".\(Self.name(of: path))."
+        guard let stream = opendir(directory) else { return [] }
+        defer { closedir(stream) }
+        var removed: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix), name.hasSuffix(".tmp") else { continue }
+            let parts = name.dropFirst(prefix.count).dropLast(".tmp".count).split(separator: ".")
+            guard parts.count == 2, let pid = pid_t(parts[0]), UInt32(parts[1]) != nil else { continue }
+            guard kill(pid, 0) != 0 && errno == ESRCH else { continue }
+            if unlink("\(directory)/\(name)") == 0 { removed.append("\(directory)/\(name)") }
+        }
+        return removed
+    }
+
     /// Creates `path` and missing parents with `mode`.
     public static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(Failure) {
         var current = ""
@@ -88,6 +111,10 @@ public enum AtomicFile {
                 throw Failure(operation: "mkdir", path: current, errno: errno)
             }
         }
+    }
+
+    private static func name(of path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
     }
 
     private static func directory(of path: String) -> String {

@@ -24,6 +24,7 @@ final class Exporters: Sendable {
             )
         )
         self.logger = logger
+        removeStaleTemporaries(configuration)
     }
 
     func reconfigure(_ configuration: DaemonConfiguration) {
@@ -33,6 +34,17 @@ final class Exporters: Sendable {
                 nfdFile: configuration.nfdFile,
                 nfdExpiry: configuration.nfdExpiry
             )
+        }
+        removeStaleTemporaries(configuration)
+    }
+
+    /// Exporter directories are shared with the collectors that read them: leave no
+    /// unfinished write of a killed daemon behind.
+    private func removeStaleTemporaries(_ configuration: DaemonConfiguration) {
+        for file in [configuration.prometheusFile, configuration.nfdFile].compactMap({ $0 }) {
+            for path in AtomicFile.removeStaleTemporaries(of: file) {
+                logger.notice("removed an unfinished exporter write", metadata: ["file": "\(path)"])
+            }
         }
     }
 

@@ -41,16 +41,26 @@ final class CapabilityStore: Sendable {
 
     /// Installs `profile` as the served one and returns the change event when it differs
     /// from the previous one (``ProfileDiff``; the first profile is not a change).
+    /// - Parameters:
+    ///   - cacheState: the cache state that comes with it (`loaded`, `fresh`).
+    ///   - note: why the cache is in that state, if notable; replaces any earlier note (a
+    ///     failed write or probe that this profile supersedes).
     /// - Throws: when the profile cannot be encoded (a programming error).
     @discardableResult
-    func install(_ profile: HostProfile, key: ProbeSourceKey, measuredAt: Double, cacheState: String, trigger: String)
-        throws -> ProfileChangedEvent?
-    {
+    func install(
+        _ profile: HostProfile,
+        key: ProbeSourceKey,
+        measuredAt: Double,
+        cacheState: String,
+        note: String? = nil,
+        trigger: String
+    ) throws -> ProfileChangedEvent? {
         let serving = try Self.serving(profile, key: key, measuredAt: measuredAt)
         return state.withLock { state in
             let previous = state.serving?.profile
             state.serving = serving
             state.cacheState = cacheState
+            state.note = note
             guard let previous else { return nil }
             let changes = ProfileDiff.between(previous, profile)
             guard !changes.isEmpty else { return nil }

@@ -248,8 +248,17 @@ public final class DaemonService: Service {
 
     // MARK: Set-up
 
+    /// Creates the cache and socket directories. Without a cache directory the daemon still
+    /// serves (from memory, saying so in `daemon.status`); without a socket directory it cannot.
     private func prepareDirectories() throws {
-        try AtomicFile.makeDirectory(initial.cacheDirectory, mode: 0o700)
+        do {
+            try AtomicFile.makeDirectory(initial.cacheDirectory, mode: 0o700)
+        } catch {
+            logger.warning(
+                "cannot create the cache directory; the profile will be served from memory only",
+                metadata: ["cache.directory": "\(initial.cacheDirectory)", "error": "\(error)"]
+            )
+        }
         if !socketActivated, let slash = initial.socketPath.lastIndex(of: "/"), slash != initial.socketPath.startIndex {
             try AtomicFile.makeDirectory(String(initial.socketPath[..<slash]), mode: 0o755)
         }

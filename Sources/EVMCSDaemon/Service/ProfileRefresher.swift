@@ -34,6 +34,9 @@ actor ProfileRefresher {
     /// - Throws: ``RecordedProfileError`` when there is nothing to serve (a recorded source
     ///   that cannot be read and no cache).
     func start() async throws -> Bool {
+        for path in AtomicFile.removeStaleTemporaries(of: cacheFile.path) {
+            logger.notice("removed an unfinished cache write", metadata: ["file": "\(path)"])
+        }
         let key = await currentKey()
         switch cacheFile.load(daemonVersion: DaemonBuild.identity, key: key) {
         case .success(let entry):
@@ -57,8 +60,9 @@ actor ProfileRefresher {
                     metadata: ["cache.file": "\(cacheFile.path)", "reason": "\(rejection)"]
                 )
             }
-            store.setCacheState("empty", note: rejection == .missing ? nil : "cache file \(rejection)")
-            try await probeAndInstall(key: key, trigger: "start")
+            let note = rejection == .missing ? nil : "cache file \(rejection)"
+            store.setCacheState("empty", note: note)
+            try await probeAndInstall(key: key, trigger: "start", note: note)
             return false
         }
     }
@@ -101,10 +105,19 @@ actor ProfileRefresher {
     }
 
     @discardableResult
-    private func probeAndInstall(key: ProbeSourceKey, trigger: String) async throws -> ProfileChangedEvent? {
+    private func probeAndInstall(key: ProbeSourceKey, trigger: String, note: String? = nil) async throws
+        -> ProfileChangedEvent?
+    {
         let profile = try await probe()
         let now = Timestamp.unixNow()
-        let event = try store.install(profile, key: key, measuredAt: now, cacheState: "fresh", trigger: trigger)
+        let event = try store.install(
+            profile,
+            key: key,
+            measuredAt: now,
+            cacheState: "fresh",
+            note: note,
+            trigger: trigger
+        )
         do {
             try cacheFile.save(
                 ProfileCacheFile.Entry(
@@ -119,7 +132,10 @@ actor ProfileRefresher {
                 "cannot persist the profile cache; serving from memory",
                 metadata: ["cache.file": "\(cacheFile.path)", "error": "\(error)"]
             )
-            store.setCacheState("fresh", note: "cache not written: \(error)")
+            store.setCacheState(
+                "fresh",
+                note: [note, "cache not written: \(error)"].compactMap { $0 }.joined(separator: "; ")
+            )
         }
         if let event {
             logger.notice(

@@ -42,31 +42,35 @@ final class DaemonProcess {
     ///   - cache: extra keys of the `[cache]` section.
     ///   - probe: extra keys of the `[probe]` section.
     ///   - directory: reuse this scratch directory (and its cache) instead of a new one.
+    ///   - cacheDirectory: the cache directory (default: `cache` in the scratch directory).
     ///   - environment: extra environment (e.g. NOTIFY_SOCKET).
     ///   - wrapper: run evmcsd under this program (e.g. systemd-socket-activate arguments).
+    ///   - socketMode: `socket.mode`.
     init(
         profile: String? = "Docs/examples/skylake-6.8.json",
         config: String = "",
         cache: String = "",
         probe: String = "",
         directory reuse: URL? = nil,
+        cacheDirectory: String? = nil,
         environment: [String: String] = [:],
         wrapper: [String] = [],
-        waitForSocket: Bool = true
+        waitForSocket: Bool = true,
+        socketMode: String = "0666"
     ) throws {
         ownsDirectory = reuse == nil
         directory = reuse ?? URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         socketPath = directory.appendingPathComponent("s.sock").path
-        cacheDirectory = directory.appendingPathComponent("cache").path
+        self.cacheDirectory = cacheDirectory ?? directory.appendingPathComponent("cache").path
         configPath = directory.appendingPathComponent("evmcsd.toml").path
         logPath = directory.appendingPathComponent("evmcsd.log").path
         var text = """
             [socket]
             path = "\(socketPath)"
-            mode = "0666"
+            mode = "\(socketMode)"
             [cache]
-            directory = "\(cacheDirectory)"
+            directory = "\(self.cacheDirectory)"
             \(cache)
             [log]
             level = "debug"
