@@ -6,6 +6,7 @@
 #   make install  install binaries, systemd units, sysusers entry, configuration and shell completions
 #   make fuzz     1,000,000 fuzzed frames against a fresh release daemon (Docs/reliability.md)
 #   make soak     1,000 clients x 100 requests, 100,000 connection churn, 60 s of slow clients
+#   make fuzz-parsers  libFuzzer on the JSON parser and the document loader, 60 s each
 
 SWIFT         ?= swift
 PREFIX        ?= /usr/local
@@ -26,7 +27,7 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   pkg-config      lets SwiftPM find libsystemd
 DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
 
-.PHONY: deps build run test install fuzz soak clean
+.PHONY: deps build run test install fuzz soak fuzz-parsers clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -48,6 +49,9 @@ test: deps
 
 fuzz soak: build
 	Tools/stress.sh $@
+
+fuzz-parsers: deps
+	Tools/fuzz-parsers.sh
 
 install: build
 	install -d $(BINDIR)
@@ -73,4 +77,4 @@ install: build
 	@echo "installed; enable with: systemd-sysusers && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

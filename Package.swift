@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "VMXModel", targets: ["VMXModel"]),
         .library(name: "KVMProbe", targets: ["KVMProbe"]),
         .library(name: "EVMCSClient", targets: ["EVMCSClient"]),
+        .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .executable(name: "evmcsd", targets: ["evmcsd"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
     ],
