@@ -10,45 +10,8 @@ import Testing
 /// with their exit statuses: 0 ok/compatible, 1 incompatible, 2 usage or document, 3 daemon.
 @Suite("evmcsctl online commands, end to end")
 struct OnlineCLITests {
-    struct Result {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    /// Runs a built product (or an absolute path) and captures its output.
-    static func run(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL =
-            program.hasPrefix("/")
-            ? URL(fileURLWithPath: program) : DaemonProcess.productsDirectory.appendingPathComponent(program)
-        process.arguments = arguments
-        process.currentDirectoryURL = DaemonProcess.repositoryRoot
-        var variables = ProcessInfo.processInfo.environment
-        variables.removeValue(forKey: "EVMCSD_SOCKET")
-        variables.merge(environment) { $1 }
-        process.environment = variables
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out")
-        let err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus,
-            output: try String(contentsOf: out, encoding: .utf8),
-            error: try String(contentsOf: err, encoding: .utf8)
-        )
-    }
-
-    func evmcsctl(_ daemon: DaemonProcess, _ arguments: String...) throws -> Result {
-        try Self.run("evmcsctl", Array(arguments) + ["--socket", daemon.socketPath])
+    func evmcsctl(_ daemon: DaemonProcess, _ arguments: String...) throws -> Program.Result {
+        try Program.run("evmcsctl", Array(arguments) + ["--socket", daemon.socketPath])
     }
 
     @Test func readCommandsSucceed() throws {
@@ -87,7 +50,7 @@ struct OnlineCLITests {
     }
 
     @Test func daemonProblemsExitWithThree() throws {
-        let missing = try Self.run(
+        let missing = try Program.run(
             "evmcsctl",
             ["status", "--socket", "/tmp/evmcsd-none-\(UUID().uuidString.prefix(6)).sock"]
         )
@@ -117,11 +80,11 @@ struct OnlineCLITests {
         let daemon = try DaemonProcess()
         let binary = DaemonProcess.productsDirectory.appendingPathComponent("evmcsctl").path
         let nobody = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", binary]
-        let refused = try Self.run("/usr/bin/setpriv", nobody + ["refresh", "--socket", daemon.socketPath])
+        let refused = try Program.run("/usr/bin/setpriv", nobody + ["refresh", "--socket", daemon.socketPath])
         #expect(refused.status == 3)
         #expect(refused.error.contains("only root may call cache.refresh"))
         chmod(daemon.socketPath, 0o600)
-        let denied = try Self.run("/usr/bin/setpriv", nobody + ["status", "--socket", daemon.socketPath])
+        let denied = try Program.run("/usr/bin/setpriv", nobody + ["status", "--socket", daemon.socketPath])
         #expect(denied.status == 3)
         #expect(denied.error.contains("no permission to connect"))
     }
@@ -150,14 +113,14 @@ struct OnlineCLITests {
 
     @Test func theDocsExampleRuns() throws {
         let daemon = try DaemonProcess()
-        let noGo = try Self.run(
+        let noGo = try Program.run(
             "migration-agent-example",
             ["Docs/examples/skylake-5.10.json", "--socket", daemon.socketPath]
         )
         #expect(noGo.status == 1)
         #expect(noGo.output.contains("NO-GO (subset)"))
         #expect(noGo.output.contains("MSR(48DH).vmx-posted-intr [bit 7]"))
-        let go = try Self.run(
+        let go = try Program.run(
             "migration-agent-example",
             ["Docs/examples/skylake-6.8.json", "--socket", daemon.socketPath]
         )

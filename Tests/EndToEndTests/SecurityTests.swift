@@ -20,24 +20,11 @@ struct SecurityTests {
         let stop = Atomic<Bool>(false)
         let racer = Thread {
             while !stop.load(ordering: .relaxed) {
-                let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-                var address = sockaddr_un()
-                address.sun_family = sa_family_t(AF_UNIX)
-                withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-                    for (index, byte) in socketPath.utf8.enumerated() { buffer[index] = byte }
-                }
-                let connected = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                        connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                    }
-                }
-                close(descriptor)
-                if connected == 0 {
-                    var status = stat()
-                    stat(socketPath, &status)
-                    firstConnectedMode.withLock { $0 = status.st_mode & 0o7777 }
-                    return
-                }
+                guard (try? LineClient(path: socketPath)) != nil else { continue }
+                var status = stat()
+                stat(socketPath, &status)
+                firstConnectedMode.withLock { $0 = status.st_mode & 0o7777 }
+                return
             }
         }
         racer.start()
@@ -70,17 +57,8 @@ struct SecurityTests {
 
     /// Runs `systemd-analyze` in `directory`; returns its exit status and output.
     func analyze(_ arguments: [String], in directory: URL) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let run = try Program.run("/usr/bin/systemd-analyze", arguments, directory: directory)
+        return (run.status, run.output + run.error)
     }
 
     @Test(.enabled(if: TestMachine.hasExecutable("/usr/bin/systemd-analyze"), "systemd-analyze is not installed"))

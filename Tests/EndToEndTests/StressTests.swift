@@ -8,19 +8,13 @@ struct StressTests {
     /// Runs `evmcsd-stress` against a daemon; returns its output, failing the test on a
     /// non-zero exit.
     private func stress(_ arguments: [String], against daemon: DaemonProcess) throws -> String {
-        let process = Process()
-        process.executableURL = DaemonProcess.productsDirectory.appendingPathComponent("evmcsd-stress")
-        process.arguments =
+        let run = try Program.run(
+            "evmcsd-stress",
             arguments + ["--socket", daemon.socketPath, "--pid", String(daemon.process.processIdentifier)]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "evmcsd-stress \(arguments.joined(separator: " ")):\n\(text)")
+        )
+        #expect(run.status == 0, "evmcsd-stress \(arguments.joined(separator: " ")):\n\(run.output)\(run.error)")
         #expect(daemon.process.isRunning, "the daemon survived:\n\(daemon.log.suffix(2_000))")
-        return text
+        return run.output
     }
 
     @Test func fuzzedFramesEachGetTheirDocumentedAnswer() throws {

@@ -11,7 +11,17 @@ final class LineSocket {
 
     /// Connects (blocking), then switches to non-blocking mode.
     init(path: String) throws(StressError) {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        // Connected before `self` exists: a failed connect leaves no object whose deinit would
+        // close the descriptor a second time.
+        descriptor = try Self.connect(path)
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit { close(descriptor) }
+
+    /// A socket connected to `path`; closed again when the connect fails.
+    private static func connect(_ path: String) throws(StressError) -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw .system("socket", errno) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -20,7 +30,7 @@ final class LineSocket {
         }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard result == 0 else {
@@ -28,10 +38,8 @@ final class LineSocket {
             close(descriptor)
             throw .system("connect \(path)", code)
         }
-        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        return descriptor
     }
-
-    deinit { close(descriptor) }
 
     /// Writes everything, waiting for writability as needed. Returns false when the peer closed.
     @discardableResult

@@ -27,7 +27,16 @@ final class LineClient {
     }
 
     init(path: String) throws {
-        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        // Connected before `self` exists: a failed connect leaves no object whose deinit would
+        // close the descriptor a second time.
+        descriptor = try Self.connect(path)
+    }
+
+    deinit { close(descriptor) }
+
+    /// A socket connected to `path`; closed again when the connect fails.
+    private static func connect(_ path: String) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure.io(errno) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -36,7 +45,7 @@ final class LineClient {
         }
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard result == 0 else {
@@ -44,9 +53,8 @@ final class LineClient {
             close(descriptor)
             throw Failure.connect(code)
         }
+        return descriptor
     }
-
-    deinit { close(descriptor) }
 
     /// Writes `text` plus a newline.
     func send(_ text: String) throws { try sendRaw(Array((text + "\n").utf8)) }
