@@ -82,7 +82,11 @@ let package = Package(
         ),
 
         // Thin async client for orchestrators; re-exports VMXModel and EVMCSProtocol.
-        .target(name: "EVMCSClient", dependencies: ["JSONRPC", "EVMCSProtocol", "VMXModel"], swiftSettings: strictSettings),
+        .target(
+            name: "EVMCSClient",
+            dependencies: ["JSONRPC", "EVMCSProtocol", "VMXModel"],
+            swiftSettings: strictSettings
+        ),
 
         .executableTarget(
             name: "evmcsctl",
@@ -127,12 +131,18 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "EVMCSClient", "VMXModel", "EVMCSProtocol",
+                "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "EVMCSClient", "VMXModel",
+                "EVMCSProtocol",
+                "JSONRPC",
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
-        .testTarget(name: "KVMProbeTests", dependencies: ["KVMProbe", "CKVM", "VMXModel"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "KVMProbeTests",
+            dependencies: ["KVMProbe", "CKVM", "VMXModel"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [

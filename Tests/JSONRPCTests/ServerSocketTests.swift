@@ -35,12 +35,7 @@ extension ServerTests {
         func staleSocket() async throws {
             let path = uniqueSocketPath()
             let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = unixAddress(path)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let bound = try UnixSocketAddress(path: path).withSockaddr { bind(stale, $0, $1) }
             #expect(bound == 0)
             close(stale)  // leaves the file behind with nobody accepting
             try await withTestServer(address: .unixSocket(path: path)) { _, _ in
@@ -88,12 +83,7 @@ extension ServerTests {
             let path = uniqueSocketPath()
             defer { unlink(path) }
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = unixAddress(path)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
+            let bound = try UnixSocketAddress(path: path).withSockaddr { bind(descriptor, $0, $1) }
             #expect(bound == 0 && listen(descriptor, 16) == 0)
             try await withTestServer(address: .listeningSocket(descriptor: descriptor)) { _, _ in
                 let client = try await TestClient.connect(path)

@@ -1,3 +1,5 @@
+import JSONRPC
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -13,33 +15,15 @@ final class LineSocket {
     init(path: String) throws(StressError) {
         // Connected before `self` exists: a failed connect leaves no object whose deinit would
         // close the descriptor a second time.
-        descriptor = try Self.connect(path)
+        do throws(UnixSocketAddress.Failure) {
+            descriptor = try UnixSocketAddress.connectedStream(to: path)
+        } catch {
+            throw .system(error.operation, error.errno)
+        }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
     }
 
     deinit { close(descriptor) }
-
-    /// A socket connected to `path`; closed again when the connect fails.
-    private static func connect(_ path: String) throws(StressError) -> Int32 {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw .system("socket", errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(descriptor)
-            throw .system("connect \(path)", code)
-        }
-        return descriptor
-    }
 
     /// Writes everything, waiting for writability as needed. Returns false when the peer closed.
     @discardableResult

@@ -22,12 +22,17 @@ struct UnixListener: Sendable {
     /// connect before the permissions are in place. A stale socket file (nobody accepting) is replaced; anything else
     /// at `path` is left alone and reported.
     static func bind(path: String, mode: UInt32, group: UInt32?) throws(JSONRPCServerError) -> UnixListener {
-        var address = try self.socketAddress(path)
-        try self.removeStaleSocket(at: path, address: &address)
+        let address: UnixSocketAddress
+        do throws(UnixSocketAddress.Failure) {
+            address = try UnixSocketAddress(path: path)
+        } catch {
+            throw JSONRPCServerError(code: .invalidPath, message: error.operation)
+        }
+        try self.removeStaleSocket(at: path, address: address)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw self.failure("socket()") }
         do throws(JSONRPCServerError) {
-            guard self.withSockaddr(&address, { Glibc.bind(descriptor, $0, $1) }) == 0 else {
+            guard address.withSockaddr({ Glibc.bind(descriptor, $0, $1) }) == 0 else {
                 throw self.failure("bind(\(path))")
             }
             do throws(JSONRPCServerError) {
@@ -63,7 +68,7 @@ struct UnixListener: Sendable {
         unlink(file.path)
     }
 
-    private static func removeStaleSocket(at path: String, address: inout sockaddr_un) throws(JSONRPCServerError) {
+    private static func removeStaleSocket(at path: String, address: UnixSocketAddress) throws(JSONRPCServerError) {
         var status = stat()
         guard lstat(path, &status) == 0 else {
             if errno == ENOENT { return }
@@ -72,43 +77,16 @@ struct UnixListener: Sendable {
         guard status.st_mode & S_IFMT == S_IFSOCK else {
             throw JSONRPCServerError(code: .pathOccupied, message: "\(path) exists and is not a socket")
         }
-        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard probe >= 0 else { throw self.failure("socket()") }
-        defer { close(probe) }
-        if self.withSockaddr(&address, { connect(probe, $0, $1) }) == 0 {
-            throw JSONRPCServerError(code: .addressInUse, message: "another server is listening on \(path)")
-        }
-        guard errno == ECONNREFUSED else { throw self.failure("connect(\(path))") }
-        guard unlink(path) == 0 || errno == ENOENT else { throw self.failure("unlink(\(path))") }
-    }
-
-    private static func socketAddress(_ path: String) throws(JSONRPCServerError) -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard !bytes.isEmpty, bytes.count < capacity, !bytes.contains(0) else {
-            throw JSONRPCServerError(
-                code: .invalidPath,
-                message: "socket path must be 1 to \(capacity - 1) bytes without NUL: \(path)"
-            )
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return address
-    }
-
-    private static func withSockaddr(
-        _ address: inout sockaddr_un,
-        _ body: (UnsafePointer<sockaddr>, socklen_t) -> CInt
-    ) -> CInt {
-        withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                body($0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        do throws(UnixSocketAddress.Failure) {
+            close(try address.connectedStream())
+        } catch {
+            guard error.errno == ECONNREFUSED else {
+                throw JSONRPCServerError(code: .systemCallFailed, message: error.operation, errno: error.errno)
             }
+            guard unlink(path) == 0 || errno == ENOENT else { throw self.failure("unlink(\(path))") }
+            return
         }
+        throw JSONRPCServerError(code: .addressInUse, message: "another server is listening on \(path)")
     }
 
     /// Captures `errno` before the message is built (building it may change `errno`).

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 
 #if canImport(Glibc)
     import Glibc
@@ -29,32 +30,14 @@ final class LineClient {
     init(path: String) throws {
         // Connected before `self` exists: a failed connect leaves no object whose deinit would
         // close the descriptor a second time.
-        descriptor = try Self.connect(path)
+        do {
+            descriptor = try UnixSocketAddress.connectedStream(to: path)
+        } catch {
+            throw Failure.connect(error.errno)
+        }
     }
 
     deinit { close(descriptor) }
-
-    /// A socket connected to `path`; closed again when the connect fails.
-    private static func connect(_ path: String) throws -> Int32 {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure.io(errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[index] = byte }
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard result == 0 else {
-            let code = errno
-            close(descriptor)
-            throw Failure.connect(code)
-        }
-        return descriptor
-    }
 
     /// Writes `text` plus a newline.
     func send(_ text: String) throws { try sendRaw(Array((text + "\n").utf8)) }

@@ -40,7 +40,7 @@ final class TestClient: Sendable {
     /// Connects to `path`; reads and writes time out after `timeoutSeconds`.
     static func connect(_ path: String, timeoutSeconds: Int = 10) async throws -> TestClient {
         try await BlockingIO.run {
-            let descriptor = try connectedSocket(path)
+            let descriptor = try UnixSocketAddress.connectedStream(to: path)
             var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -147,33 +147,6 @@ final class TestClient: Sendable {
     func shutdownWrite() {
         shutdown(self.descriptor, Int32(SHUT_WR))
     }
-}
-
-/// A connected blocking Unix stream socket.
-func connectedSocket(_ path: String) throws -> CInt {
-    let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-    guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }
-    var address = unixAddress(path)
-    let result = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-        }
-    }
-    guard result == 0 else {
-        let code = errno
-        close(descriptor)
-        throw SocketError(operation: "connect", code: code)
-    }
-    return descriptor
-}
-
-func unixAddress(_ path: String) -> sockaddr_un {
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { raw in
-        raw.copyBytes(from: Array(path.utf8) + [0])
-    }
-    return address
 }
 
 /// A socket path unique to this process and call.
