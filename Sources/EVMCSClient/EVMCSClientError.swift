@@ -36,11 +36,12 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
 
     public var description: String { message }
 
-    /// Whether the daemon could not be reached or refused the caller (evmcsctl exit status 3).
+    /// Whether the daemon could not be reached, could not answer yet (no profile, overloaded,
+    /// stopping) or refused the caller (evmcsctl exit status 3).
     public var isUnreachableOrUnauthorized: Bool {
         switch kind {
         case .daemonNotRunning, .permissionDenied, .connectionLost, .timedOut, .notAuthorized, .shuttingDown,
-            .overloaded:
+            .overloaded, .notReady:
             true
         default: false
         }

@@ -19,9 +19,12 @@ struct EVMCSD: AsyncParsableCommand {
         abstract: "Measure this host's KVM nested/eVMCS capabilities and answer JSON-RPC queries on a Unix socket.",
         discussion: """
             Configuration: defaults, then the file (--config, default /etc/evmcsd/evmcsd.toml if present), then flags.
-            Signals: SIGHUP reloads the configuration and re-checks the capabilities; SIGTERM/SIGINT stop
-            gracefully (every request already read is answered). Under systemd it uses socket activation,
-            sd_notify (READY, RELOADING, STOPPING, STATUS, WATCHDOG) and the journal; without it, it runs the same.
+
+            Signals: SIGHUP reloads the configuration and re-checks the capabilities; SIGTERM/SIGINT stop \
+            gracefully (every request already read is answered).
+
+            Under systemd it uses socket activation, sd_notify (READY, RELOADING, STOPPING, STATUS, WATCHDOG) \
+            and the journal; without it, it runs the same.
             """,
         version: EVMCSVersion.current
     )

@@ -96,11 +96,16 @@ struct CacheFileTests {
         let live = directory + "/.profile.json.\(getpid()).18.tmp"
         let other = directory + "/.other.json.4194305.19.tmp"
         let unrelated = directory + "/.profile.json.notes.tmp"
-        for file in [dead, live, other, unrelated] { _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8)) }
+        for file in [dead, live, other, unrelated] {
+            _ = FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        }
         #expect(AtomicFile.removeStaleTemporaries(of: path) == [dead])
         #expect(
             try Set(FileManager.default.contentsOfDirectory(atPath: directory))
-                == [".profile.json.\(getpid()).18.tmp", ".other.json.4194305.19.tmp", ".profile.json.notes.tmp", "profile.json"]
+                == [
+                    ".profile.json.\(getpid()).18.tmp", ".other.json.4194305.19.tmp", ".profile.json.notes.tmp",
+                    "profile.json",
+                ]
         )
         #expect(AtomicFile.removeStaleTemporaries(of: directory + "/missing/profile.json").isEmpty)
     }

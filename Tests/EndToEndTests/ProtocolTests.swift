@@ -127,6 +127,11 @@ struct ProtocolTests {
         #expect(params.errorData?["field"] as? String == "params.view")
         let unknownKey = try client.call("compat.baseline", params: #"{"profile":[]}"#)
         #expect(unknownKey.errorCode == -32602)
+        let noParams = try client.call("daemon.status", params: #"{"verbose":true}"#)
+        #expect(noParams.errorCode == -32602)
+        #expect(noParams.errorData?["reason"] as? String == "daemon.status takes no params")
+        #expect(try client.call("daemon.status", params: "{ }").result != nil, "an empty object is no params")
+        #expect(try client.call("host.evmcs", params: "[]").result != nil, "an empty array is no params")
         let document = try client.call(
             "compat.check",
             params: #"{"from":{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"zz"}}}}"#

@@ -179,7 +179,7 @@ struct FrameGenerator {
         case 960..<997:
             return frame(
                 "huge-number",
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"host.history\",\"params\":{\"n\":\(String(repeating: "7", count: 1000 + below(20_000)))}}",
+                "{\"jsonrpc\":\"2.0\",\"id\":\(String(repeating: "7", count: 1000 + below(20_000))),\"method\":\"host.history\"}",
                 .result
             )
         case 997..<999:

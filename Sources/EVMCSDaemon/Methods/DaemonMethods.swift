@@ -11,10 +11,12 @@ import VMXModel
 /// and `daemon.reload`.
 enum DaemonMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
-        methods.registerImmediate(EVMCSMethod.status.rawValue) { _, _ in
-            try JSONRPCResult(encoding: status(core))
+        methods.registerImmediate(EVMCSMethod.status.rawValue) { request, _ in
+            try request.expectNoParams()
+            return try JSONRPCResult(encoding: status(core))
         }
-        methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { _, context in
+        methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { request, context in
+            try request.expectNoParams()
             core.store.subscribe(context.connection)
             // A subscriber waits for notifications: the idle timeout must not close it.
             context.connection.setIdleTimeoutEnabled(false)
@@ -22,7 +24,8 @@ enum DaemonMethods {
                 encoding: SubscriptionResult(subscribed: true, fingerprint: core.store.serving?.profile.fingerprint)
             )
         }
-        methods.registerImmediate(EVMCSMethod.unsubscribe.rawValue) { _, context in
+        methods.registerImmediate(EVMCSMethod.unsubscribe.rawValue) { request, context in
+            try request.expectNoParams()
             let removed = core.store.unsubscribe(context.connection.id)
             context.connection.setIdleTimeoutEnabled(true)
             return try JSONRPCResult(
@@ -32,7 +35,8 @@ enum DaemonMethods {
                 )
             )
         }
-        methods.registerAsync(EVMCSMethod.refresh.rawValue) { _, context in
+        methods.registerAsync(EVMCSMethod.refresh.rawValue) { request, context in
+            try request.expectNoParams()
             try core.authorize(.refresh, context)
             let result = await core.refresher.revalidate(
                 trigger: "cache.refresh by uid \(context.peer.uid)",
@@ -47,7 +51,8 @@ enum DaemonMethods {
             }
             return try JSONRPCResult(encoding: result)
         }
-        methods.registerAsync(EVMCSMethod.reload.rawValue) { _, context in
+        methods.registerAsync(EVMCSMethod.reload.rawValue) { request, context in
+            try request.expectNoParams()
             try core.authorize(.reload, context)
             switch await core.reloadConfiguration(trigger: "daemon.reload by uid \(context.peer.uid)") {
             case .success(let result): return try JSONRPCResult(encoding: result)

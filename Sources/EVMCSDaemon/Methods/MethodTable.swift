@@ -10,7 +10,10 @@ enum MethodTable {
         DaemonMethods.register(into: &methods, core: core)
         // Validated once; each call then costs a copy of the bytes.
         let discover = Result { try JSONRPCResult(preEncoded: Array(OpenRPCDocument.make().serializedString.utf8)) }
-        methods.registerImmediate(EVMCSMethod.discover.rawValue, allowReservedName: true) { _, _ in try discover.get() }
+        methods.registerImmediate(EVMCSMethod.discover.rawValue, allowReservedName: true) { request, _ in
+            try request.expectNoParams()
+            return try discover.get()
+        }
         return methods
     }
 }

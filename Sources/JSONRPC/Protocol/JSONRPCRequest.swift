@@ -38,6 +38,18 @@ public struct JSONRPCRequest: Sendable {
         self.paramsText.flatMap { try? JSONParser(maximumDepth: .max).parse($0) }
     }
 
+    /// Rejects parameters for a method that takes none; absent params, `{}` and `[]` are accepted.
+    ///
+    /// - Throws: ``JSONRPCError`` -32602 whose `data` is `{"field":"params","reason":"<method> takes no params"}`.
+    public func expectNoParams() throws(JSONRPCError) {
+        guard let text = self.paramsText else { return }
+        // The text is validated JSON: an empty object or array is its brackets and whitespace.
+        let significant = text.filter { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        guard significant.count == 2 else {
+            throw JSONRPCError.invalidParams(field: "params", reason: "\(self.method) takes no params")
+        }
+    }
+
     /// Decodes the parameters with Foundation's `JSONDecoder`.
     ///
     /// Absent parameters decode as an empty object, so types whose properties are all optional accept them.
