@@ -56,6 +56,36 @@ struct OfflineCommandTests {
         #expect((evmcs["removed"] as? [String])?.contains("vmx-pml") == true)
     }
 
+    @Test func decodeGuestViewFollowsTheKernelAndThePerfGlobalCtrlBit() throws {
+        let dump = "Tests/Fixtures/vmx-dumps/vmxcaps-6500.json"
+        func state(_ feature: String, _ arguments: String...) throws -> String? {
+            let result = try CommandRunner.run("evmcsctl", ["decode", dump, "--view", "guest", "--json"] + arguments)
+            #expect(result.status == 0, "\(result.standardError)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+            #expect(report?["view"] as? String == "guest")
+            let features = (report?["decoded"] as? [String: Any])?["features"] as? [[String: Any]] ?? []
+            return features.first { $0["name"] as? String == feature }?["state"] as? String
+        }
+        // 6.1+: PERF_GLOBAL_CTRL is hidden unless the guest's Hyper-V CPUID sets EBX[0].
+        #expect(try state("vmx-exit-load-perf-global-ctrl", "--kernel", "6.8.0") == "no")
+        #expect(try state("vmx-exit-load-perf-global-ctrl", "--kernel", "6.8.0", "--perf-global-ctrl") == "yes")
+        // ≤ 6.0 it is hidden either way. 5.6–5.14 hide only APIC-access virtualisation of the
+        // secondary controls; 5.15 brings back the full list (PML among it).
+        #expect(try state("vmx-exit-load-perf-global-ctrl", "--kernel", "5.10.0", "--perf-global-ctrl") == "no")
+        #expect(try state("vmx-apicv-xapic", "--kernel", "5.10.0") == "no")
+        #expect(try state("vmx-pml", "--kernel", "5.10.0") == "yes")
+        #expect(try state("vmx-pml", "--kernel", "5.15.0") == "no")
+        let withoutKernel = try CommandRunner.run("evmcsctl", ["decode", dump, "--view", "guest"])
+        #expect(withoutKernel.status == 2)
+        #expect(withoutKernel.standardError.contains("give --kernel RELEASE"))
+    }
+
+    @Test func decodeOfAMissingViewExitsWithTwo() throws {
+        let result = try evmcsctl("decode", new, "--view", "vcpu")
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("has no vCPU view (vmx.vcpu)"))
+    }
+
     @Test func decodeOfARawDumpNeedsAKernelForEVMCS() throws {
         let result = try evmcsctl("decode", "Tests/Fixtures/vmx-dumps/vmxcaps-6500.json", "--evmcs")
         #expect(result.status == 2)

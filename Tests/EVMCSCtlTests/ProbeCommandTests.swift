@@ -29,6 +29,11 @@ struct ProbeCommandTests {
         if profile.vmx?.system == nil {
             #expect(decode.status == 2)
             #expect(decode.standardError.contains("has no system view"))
+            if let reason = profile.vmx?.obtained?["system"]?.reason {
+                #expect(decode.standardError.contains(reason.code), "says why: \(decode.standardError)")
+            }
+            // The guest view the probe measured decodes, whatever it holds.
+            #expect(try CommandRunner.run("evmcsctl", ["decode", file.path, "--view", "guest"]).status == 0)
         } else {
             #expect(decode.status == 0)
         }

@@ -66,11 +66,14 @@ extension RealKVMTests {
         @Test func releasesEverythingAcrossAThousandProbes() throws {
             let probe = LiveProbe()
             _ = probe.probe()
-            let descriptors = try ProcessResources.kvmFileDescriptors()
+            let descriptors = try ProcessResources.probeFileDescriptors()
             let mappings = try ProcessResources.kvmRunMappingCount()
             let resident = try ProcessResources.residentBytes()
             for _ in 0..<1_000 { _ = probe.probe() }
-            #expect(try ProcessResources.kvmFileDescriptors() == descriptors)
+            #expect(
+                try ProcessResources.probeFileDescriptors() == descriptors,
+                "no KVM, procfs or sysfs descriptor left open"
+            )
             #expect(try ProcessResources.kvmRunMappingCount() == mappings)
             let growth = try ProcessResources.residentBytes() - resident
             #expect(growth < 8 << 20, "RSS grew by \(growth) bytes over 1,000 probes")

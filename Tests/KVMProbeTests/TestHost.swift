@@ -27,19 +27,28 @@ enum ProcessResources {
     /// Targets of the entries of /proc/self/fd that refer to KVM objects: `/dev/kvm`,
     /// `anon_inode:kvm-vm` and `anon_inode:kvm-vcpu:N`.
     static func kvmFileDescriptors() throws -> [String] {
+        try fileDescriptorTargets { $0 == KVMSystem.defaultDevicePath || $0.hasPrefix("anon_inode:kvm-") }
+    }
+
+    /// Targets of everything a probe opens: the KVM objects and files under /proc and /sys
+    /// (except the /proc/self/fd listing itself). Other tests running in parallel open
+    /// temporary files, not these.
+    static func probeFileDescriptors() throws -> [String] {
+        try fileDescriptorTargets {
+            $0 == KVMSystem.defaultDevicePath || $0.hasPrefix("anon_inode:kvm-")
+                || ($0.hasPrefix("/proc/") && !$0.hasSuffix("/fd")) || $0.hasPrefix("/sys/")
+        }
+    }
+
+    private static func fileDescriptorTargets(_ include: (String) -> Bool) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { name in
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)")
             else {
                 return nil  // The fd closed between listing and readlink (the directory's own fd does).
             }
-            return target == KVMSystem.defaultDevicePath || target.hasPrefix("anon_inode:kvm-") ? target : nil
+            return include(target) ? target : nil
         }
         .sorted()
-    }
-
-    /// Number of entries in /proc/self/fd.
-    static func fileDescriptorCount() throws -> Int {
-        try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
     }
 
     /// Mappings of a vCPU's kvm_run area in /proc/self/maps.

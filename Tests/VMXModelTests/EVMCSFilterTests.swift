@@ -37,6 +37,24 @@ struct EVMCSFilterTests {
     /// VAPIC_ACCESS 0, APIC_REG_VIRT 8, VID 9, PLE 10, VMFUNC 13, SHADOW_VMCS 14, PML 17, TSC_SCALING 25.
     let secondaryDenied: UInt64 = 0x0202_6701
 
+    @Test func guestViewFromValuesReleaseAndTheCPUIDBit() throws {
+        let values = try Fixtures.msrs("vmxcaps-6500")
+        let exitControls = MSRIndex.vmxTrueExitControls
+        let perfBit: UInt64 = 1 << (32 + 12)  // VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL, allowed-1
+        #expect(values[exitControls]! & perfBit != 0)
+        let hidden = try #require(
+            EVMCSFilter.guestView(of: values, kernelRelease: "6.8.0-45-generic", perfGlobalCtrl: false)
+        )
+        #expect(hidden[exitControls]! & perfBit == 0)
+        let shown = try #require(
+            EVMCSFilter.guestView(of: values, kernelRelease: "6.8.0-45-generic", perfGlobalCtrl: true)
+        )
+        #expect(shown[exitControls]! & perfBit != 0)
+        #expect(hidden == EVMCSFilter(era: .v6_3, perfGlobalCtrl: false).apply(to: values))
+        #expect(EVMCSFilter.guestView(of: values, kernelRelease: "4.19.0", perfGlobalCtrl: false) == values)
+        #expect(EVMCSFilter.guestView(of: values, kernelRelease: "not a release", perfGlobalCtrl: false) == nil)
+    }
+
     @Test func beforeEVMCSNothingIsFiltered() {
         #expect(EVMCSFilter(era: .preEVMCS, perfGlobalCtrl: false).apply(to: Self.everything) == Self.everything)
     }

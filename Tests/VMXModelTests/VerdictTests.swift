@@ -200,6 +200,35 @@ struct VerdictTests {
         #expect(verdict.warnings.map(\.code).contains("era-from-version"))
     }
 
+    @Test func a5_15TargetWarnsAboutStableBackports() throws {
+        let source = Fixtures.host("a", kernel: "5.15.0-91-generic", vmx: try Self.kvmSkylake())
+        let target = Fixtures.host("b", kernel: "5.15.0-91-generic", vmx: try Self.kvmSkylake())
+        let verdict = CompatibilityChecker.check(from: source, to: target, evmcs: true)
+        #expect(verdict.compatible)
+        #expect(verdict.warnings.map(\.code) == ["era-stable-backports"])
+        let later = Fixtures.host("c", kernel: "5.17.0", vmx: try Self.kvmSkylake())
+        #expect(
+            !CompatibilityChecker.check(from: later, to: later, evmcs: true).warnings.map(\.code)
+                .contains("era-stable-backports")
+        )
+    }
+
+    @Test func aTargetWhoseProbeSawAGuestViewMismatchIsFlagged() throws {
+        let host = Fixtures.host("a", kernel: "6.8.0", vmx: try Self.kvmSkylake())
+        var target = host
+        target.warnings = [
+            Warning(code: "guest-view-mismatch", message: "0x48d differs", msr: .vmxTruePinBasedControls)
+        ]
+        let verdict = CompatibilityChecker.check(from: host, to: target, evmcs: true)
+        #expect(verdict.compatible, "a warning, not a reason")
+        let warning = try #require(verdict.warnings.first { $0.code == "target-guest-view-mismatch" })
+        #expect(warning.message.hasSuffix("0x48d differs"))
+        #expect(
+            !CompatibilityChecker.check(from: host, to: host, evmcs: true).warnings.map(\.code)
+                .contains("target-guest-view-mismatch")
+        )
+    }
+
     @Test func levelsFollowQEMUsVocabulary() {
         let more = VMXMSRSet([.vmxTruePinBasedControls: 0x0000_00ff_0000_0016, .vmxVMFunc: 1])
         let less = VMXMSRSet([.vmxTruePinBasedControls: 0x0000_007f_0000_0016, .vmxVMFunc: 1])

@@ -19,6 +19,22 @@ public struct EVMCSFilter: Hashable, Sendable {
         self.perfGlobalCtrl = perfGlobalCtrl
     }
 
+    /// What an eVMCS guest reads from the VMX MSRs on a kernel: the vCPU's host-initiated
+    /// values with the filter of the kernel's era applied.
+    ///
+    /// ```swift
+    /// let guest = EVMCSFilter.guestView(of: vcpuValues, kernelRelease: "5.15.0-91-generic", perfGlobalCtrl: false)
+    /// ```
+    /// - Parameters:
+    ///   - values: the vCPU's VMX MSRs as userspace reads them (unfiltered on 5.6+).
+    ///   - kernelRelease: `uname -r` of the host, e.g. `6.8.0-45-generic`.
+    ///   - perfGlobalCtrl: Hyper-V CPUID 0x4000000A.EBX bit 0 as the VMM sets it (QEMU: clear).
+    /// - Returns: `nil` when `kernelRelease` is not a kernel release.
+    public static func guestView(of values: VMXMSRSet, kernelRelease: String, perfGlobalCtrl: Bool) -> VMXMSRSet? {
+        guard let release = KernelRelease(kernelRelease) else { return nil }
+        return EVMCSFilter(era: EVMCSEra(kernel: release), perfGlobalCtrl: perfGlobalCtrl).apply(to: values)
+    }
+
     /// The guest-visible view: `set` with this era's filter applied to every MSR it covers.
     public func apply(to set: VMXMSRSet) -> VMXMSRSet {
         var filtered = set

@@ -80,23 +80,29 @@ struct DecodeCommand: AsyncParsableCommand {
         }
     }
 
+    /// `: <code>: <message>` when the profile records why a view is missing (a live probe
+    /// on an AMD host, nested off, no /dev/kvm…).
+    private func why(_ profile: HostProfile, _ view: String) -> String {
+        guard let reason = profile.vmx?.obtained?[view]?.reason else { return "" }
+        return ": \(reason.code): \(reason.message)"
+    }
+
     private func selectedView(of profile: HostProfile) throws -> VMXMSRSet {
         switch view {
         case .system:
             guard let set = profile.vmx?.system else {
-                throw CommandFailure("\(file): the profile has no system view (vmx.system)")
+                throw CommandFailure("\(file): the profile has no system view (vmx.system)\(why(profile, "system"))")
             }
             return set
         case .vcpu:
             guard let set = profile.vmx?.vcpu else {
-                throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)")
+                throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)\(why(profile, "vcpu"))")
             }
             return set
         case .guest:
-            if let set = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) { return set }
-            guard let era = profile.evmcsEra else {
-                throw CommandFailure("\(file): the profile has no guest view and no kernel release to derive one from")
-            }
+            // A measured guest view wins, unless --kernel asks for another kernel's filter.
+            if kernel == nil, let set = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) { return set }
+            let era = try eraForFilter(profile)
             return EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(
                 to: profile.hostInitiatedView(evmcsEnabled: true)
             )
