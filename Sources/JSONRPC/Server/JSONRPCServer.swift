@@ -29,6 +29,18 @@ import Synchronization
 ///     server.shutdown()
 /// }
 /// ```
+///
+/// ## Design
+///
+/// The public surface is structured concurrency: ``run()`` is an `async` function that owns the listener and
+/// every connection, and asynchronous methods are `async` closures. Per connection, the byte-level work is a
+/// `ChannelDuplexHandler` rather than a `NIOAsyncChannel` loop, on purpose: immediate methods (answers from
+/// memory, the daemon's hot path) are parsed, answered and written on the event loop with no task hop, while
+/// asynchronous ones run as tasks whose answers the handler re-orders into request order. The handler also
+/// owns the per-connection limits that need event-loop precision: line length while bytes arrive, read
+/// back-pressure by pending requests and buffered output, the idle timer, and the drain on shutdown. A
+/// `NIOAsyncChannel` loop would add a task switch and an async-sequence element per request and make those
+/// limits depend on the consumer's scheduling; Docs/performance.md has the figures.
 public final class JSONRPCServer: Sendable {
     private enum Lifecycle {
         case idle
