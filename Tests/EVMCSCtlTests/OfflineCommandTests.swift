@@ -24,6 +24,27 @@ struct OfflineCommandTests {
         #expect(!result.standardOutput.contains("\u{1B}["), "no colour when stdout is not a terminal")
     }
 
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal")
+    )
+    func colourOnATerminalUnlessNO_COLOR() throws {
+        let binary = CommandRunner.productsDirectory.appendingPathComponent("evmcsctl").path
+        let command = "\(binary) decode \(new) --evmcs"
+        let terminal = try CommandRunner.run(
+            "/usr/bin/script",
+            ["-qec", command, "/dev/null"],
+            environment: ["NO_COLOR": ""]
+        )
+        #expect(terminal.standardOutput.contains("\u{1B}[1m"), "bold headings on a terminal")
+        let plain = try CommandRunner.run(
+            "/usr/bin/script",
+            ["-qec", command, "/dev/null"],
+            environment: ["NO_COLOR": "1"]
+        )
+        #expect(plain.standardOutput.contains("eVMCS removes 11 features"))
+        #expect(!plain.standardOutput.contains("\u{1B}["), "NO_COLOR wins over the terminal")
+    }
+
     @Test func decodeShowsWhatEVMCSRemoves() throws {
         let result = try evmcsctl("decode", new, "--evmcs")
         #expect(result.status == 0)
