@@ -32,14 +32,13 @@ public struct JSONRPCResult: Sendable {
         self.storage = .value(value)
     }
 
-    /// Encodes a value with `JSONEncoder` (`.sortedKeys`, `.withoutEscapingSlashes`), so equal values give equal bytes.
+    /// Encodes a value with ``JSONValueEncoder``: the JSON of `JSONEncoder` with `.sortedKeys` and
+    /// `.withoutEscapingSlashes`, so equal values give equal bytes, several times faster.
     ///
     /// - Parameter value: The result.
     /// - Throws: `EncodingError` if the value cannot be encoded (e.g. a non-finite `Double`).
     public init(encoding value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        self.storage = .encoded(ByteBuffer(bytes: try encoder.encode(value)))
+        self.storage = .value(try JSONValueEncoder().encode(value))
     }
 
     /// Wraps pre-encoded JSON text, validated once here and then sent as is.
