@@ -4,6 +4,8 @@ import JSONRPC
 import Testing
 import VMXModel
 
+@testable import EVMCSDaemon
+
 /// The daemon's answers are encoded with ``JSONValueEncoder``: for every answer type it must
 /// write what `JSONEncoder` (sorted keys, unescaped slashes) writes, so the switch changed no
 /// byte on the wire.
@@ -32,5 +34,88 @@ struct AnswerEncodingTests {
         try expectSameBytes(try Pools(of: [profile, old], evmcs: true), "pools")
         try expectSameBytes(ProfileDiff.between(old, profile), "profile changes")
         try expectSameBytes(VMRequirements(startedOn: profile, evmcs: true), "VM requirements")
+    }
+
+    static let statuses: [DaemonStatus] = [
+        DaemonStatus(
+            version: "1.0.0",
+            pid: 4133,
+            startedAt: "2026-11-25T18:37:21Z",
+            uptimeSeconds: 86_412.25,
+            source: "live /dev/kvm",
+            ready: true,
+            cache: DaemonStatus.Cache(
+                state: "verified",
+                file: "/var/cache/evmcsd/profile.json",
+                profileAgeSeconds: 1_812.5,
+                lastRevalidation: "2026-11-26T18:36:51Z",
+                revalidateIntervalSeconds: 30,
+                note: "cache not written: \"/var/cache\" is read-only\n(EROFS)"
+            ),
+            fingerprint: String(repeating: "ab", count: 32),
+            evmcsSupported: true,
+            counters: DaemonStatus.Counters(
+                connectionsOpen: 12,
+                connectionsAccepted: 123_456,
+                connectionsRejected: 3,
+                requests: 98_765_432,
+                errors: 17,
+                probes: 2_881,
+                profileChanges: 2,
+                subscribers: 4
+            ),
+            socket: "/run/evmcsd/evmcsd.sock"
+        ),
+        DaemonStatus(
+            version: "1.0.0",
+            pid: 1,
+            startedAt: "2026-11-25T18:37:21Z",
+            uptimeSeconds: 0,
+            source: "recorded /tmp/é 😀.json",
+            ready: false,
+            cache: DaemonStatus.Cache(
+                state: "empty",
+                file: "/tmp/c/profile.json",
+                profileAgeSeconds: nil,
+                lastRevalidation: nil,
+                revalidateIntervalSeconds: 0.5,
+                note: nil
+            ),
+            fingerprint: nil,
+            evmcsSupported: false,
+            counters: DaemonStatus.Counters(
+                connectionsOpen: 0,
+                connectionsAccepted: 0,
+                connectionsRejected: 0,
+                requests: 0,
+                errors: 0,
+                probes: 0,
+                profileChanges: 0,
+                subscribers: 0
+            ),
+            socket: "fd 3 (socket activation)"
+        ),
+    ]
+
+    /// `daemon.status` is written member by member (``DaemonStatus/answer``), not encoded: its
+    /// bytes must still be exactly what `JSONEncoder` writes, with every optional present or not.
+    @Test(arguments: statuses)
+    func theStatusAnswerIsWrittenAsJSONEncoderWritesIt(_ status: DaemonStatus) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let foundation = String(decoding: try encoder.encode(status), as: UTF8.self)
+        #expect(String(decoding: try status.answer.jsonText, as: UTF8.self) == foundation)
+        #expect(try JSONDecoder().decode(DaemonStatus.self, from: Data(try status.answer.jsonText)) == status)
+    }
+
+    @Test func aNonFiniteStatusNumberIsAnEncodingErrorNamingItsKey() throws {
+        var status = Self.statuses[0]
+        status.uptimeSeconds = .nan
+        #expect {
+            try status.answer
+        } throws: { error in
+            guard case EncodingError.invalidValue(_, let context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["uptimeSeconds"]
+        }
     }
 }

@@ -5,6 +5,10 @@ import Logging
 import Synchronization
 import VMXModel
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What the method handlers work with: the state, the refresher, the settings that can be
 /// reloaded, and the server's counters.
 final class DaemonCore: Sendable {
@@ -13,7 +17,10 @@ final class DaemonCore: Sendable {
     let logger: Logger
     let sourceDescription: String
     let socketDescription: String
-    let startedAt = Timestamp.unixNow()
+    let processID = Int(getpid())
+    let startedAt: Double
+    /// `startedAt` as RFC 3339, as `daemon.status` reports it.
+    let startedAtText: String
     let startedInstant = ContinuousClock.now
     private let settings: Mutex<Settings>
     private let server = Mutex<JSONRPCServer?>(nil)
@@ -32,6 +39,8 @@ final class DaemonCore: Sendable {
         socketDescription: String,
         logger: Logger
     ) {
+        self.startedAt = Timestamp.unixNow()
+        self.startedAtText = Timestamp.rfc3339(unixSeconds: self.startedAt)
         self.store = store
         self.refresher = refresher
         self.settings = Mutex(settings)

@@ -3,17 +3,13 @@ import JSONRPC
 import KVMProbe
 import VMXModel
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `daemon.status`, `events.subscribe`/`unsubscribe`, and the admin methods `cache.refresh`
 /// and `daemon.reload`.
 enum DaemonMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
         methods.registerImmediate(EVMCSMethod.status.rawValue) { request, _ in
             try request.expectNoParams()
-            return try JSONRPCResult(encoding: status(core))
+            return try status(core).answer
         }
         methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { request, context in
             try request.expectNoParams()
@@ -71,13 +67,11 @@ enum DaemonMethods {
         let serving = core.store.serving
         let statistics = core.statistics
         let now = Timestamp.unixNow()
-        var supported = false
-        if let profile = serving?.profile, case .supported = profile.evmcsSupport { supported = true }
         let settings = core.currentSettings.configuration
         return DaemonStatus(
             version: EVMCSVersion.current,
-            pid: Int(getpid()),
-            startedAt: Timestamp.rfc3339(unixSeconds: core.startedAt),
+            pid: core.processID,
+            startedAt: core.startedAtText,
             uptimeSeconds: max(0, now - core.startedAt),
             source: core.sourceDescription,
             ready: serving != nil,
@@ -90,7 +84,7 @@ enum DaemonMethods {
                 note: summary.note
             ),
             fingerprint: serving?.profile.fingerprint,
-            evmcsSupported: supported,
+            evmcsSupported: serving?.evmcsSupported ?? false,
             counters: DaemonStatus.Counters(
                 connectionsOpen: statistics?.connectionsOpen ?? 0,
                 connectionsAccepted: Int(statistics?.connectionsAccepted ?? 0),

@@ -8,15 +8,32 @@ import VMXModel
 /// cache state, the history of changes and the subscribers. Readable from any thread at the
 /// cost of a lock, so immediate method handlers answer from it on the event loop.
 final class CapabilityStore: Sendable {
-    /// What is served now; replaced as a whole when the profile changes.
-    struct Serving: Sendable {
-        var profile: HostProfile
-        var key: ProbeSourceKey
+    /// What is served now; replaced as a whole when the profile changes. A class, so a handler
+    /// takes it from the lock at the cost of one reference, not a copy of the whole profile.
+    final class Serving: Sendable {
+        let profile: HostProfile
+        let key: ProbeSourceKey
         /// Unix time the profile was measured.
-        var measuredAt: Double
-        var profileAnswer: JSONRPCResult
-        var evmcsAnswer: JSONRPCResult
-        var vmxAnswer: JSONRPCResult
+        let measuredAt: Double
+        let profileAnswer: JSONRPCResult
+        let evmcsAnswer: JSONRPCResult
+        let vmxAnswer: JSONRPCResult
+        /// Whether the profile says eVMCS is supported (`daemon.status`).
+        let evmcsSupported: Bool
+
+        init(profile: HostProfile, key: ProbeSourceKey, measuredAt: Double) throws {
+            self.profile = profile
+            self.key = key
+            self.measuredAt = measuredAt
+            self.profileAnswer = try JSONRPCResult(encoding: profile)
+            self.evmcsAnswer = try JSONRPCResult(encoding: HostEVMCSReport(profile))
+            self.vmxAnswer = try JSONRPCResult(encoding: HostVMXReport(profile))
+            if case .supported = profile.evmcsSupport {
+                self.evmcsSupported = true
+            } else {
+                self.evmcsSupported = false
+            }
+        }
     }
 
     private struct State {
@@ -55,7 +72,7 @@ final class CapabilityStore: Sendable {
         note: String? = nil,
         trigger: String
     ) throws -> ProfileChangedEvent? {
-        let serving = try Self.serving(profile, key: key, measuredAt: measuredAt)
+        let serving = try Serving(profile: profile, key: key, measuredAt: measuredAt)
         return state.withLock { state in
             let previous = state.serving?.profile
             state.serving = serving
@@ -145,16 +162,5 @@ final class CapabilityStore: Sendable {
                 subscribers: $0.subscribers.count
             )
         }
-    }
-
-    private static func serving(_ profile: HostProfile, key: ProbeSourceKey, measuredAt: Double) throws -> Serving {
-        Serving(
-            profile: profile,
-            key: key,
-            measuredAt: measuredAt,
-            profileAnswer: try JSONRPCResult(encoding: profile),
-            evmcsAnswer: try JSONRPCResult(encoding: HostEVMCSReport(profile)),
-            vmxAnswer: try JSONRPCResult(encoding: HostVMXReport(profile))
-        )
     }
 }

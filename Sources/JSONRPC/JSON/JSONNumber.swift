@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A JSON number kept as its exact source text.
 ///
 /// Equality is textual: `1`, `1.0` and `1e0` are different ``JSONNumber`` values. Convert with ``int64``,
@@ -38,6 +44,25 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     init(uncheckedText text: String) {
+        self.text = text
+    }
+
+    /// `value` as `JSONEncoder` writes a `Double`: its shortest round-trip text, integral values
+    /// without a fraction (`30`, not `30.0`).
+    ///
+    /// - Parameters:
+    ///   - value: The number.
+    ///   - codingPath: Where the value is, for the error; only evaluated on failure.
+    /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
+    init(encoding value: Double, codingPath: () -> [any CodingKey]) throws {
+        guard value.isFinite else {
+            throw EncodingError.invalidValue(
+                value,
+                EncodingError.Context(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number")
+            )
+        }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
         self.text = text
     }
 

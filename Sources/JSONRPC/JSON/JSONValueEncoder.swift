@@ -24,7 +24,37 @@ public struct JSONValueEncoder: Sendable {
     ///
     /// - Throws: `EncodingError.invalidValue` for a non-finite floating-point number.
     public func encode(_ value: some Encodable) throws -> JSONValue {
-        try EncodingNode.box(value, codingPath: []).resolved()
+        try EncodingNode.box(value, path: nil).resolved()
+    }
+
+    /// Encodes `value` straight to its compact JSON text (the bytes `encode(_:)` would serialize
+    /// to), without building a ``JSONValue`` first.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite floating-point number.
+    func write(_ value: some Encodable, to output: inout some JSONOutput) throws {
+        try EncodingNode.box(value, path: nil).write(to: &output)
+    }
+}
+
+/// A coding path kept as a parent chain and turned into `[any CodingKey]` only when somebody
+/// asks (an error, or a type that reads its `codingPath`): most values never need it.
+private final class CodingPath {
+    let parent: CodingPath?
+    let key: any CodingKey
+
+    init(_ parent: CodingPath?, _ key: any CodingKey) {
+        self.parent = parent
+        self.key = key
+    }
+
+    static func keys(of path: CodingPath?) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var node = path
+        while let current = node {
+            keys.append(current.key)
+            node = current.parent
+        }
+        return keys.reversed()
     }
 }
 
@@ -37,58 +67,92 @@ private enum EncodingNode {
     /// Written by an encoder handed out for a nested or super encoder.
     case deferred(TreeEncoder)
 
+    /// Members in the order they were encoded; sorted (the last of equal keys wins, as in a
+    /// dictionary) when the tree is read.
     final class ObjectNode {
-        var members: [String: EncodingNode] = [:]
+        var members: [(key: String, node: EncodingNode)] = []
+
+        func sortedMembers() -> [(key: String, node: EncodingNode)] {
+            var order = Array(self.members.indices)
+            order.sort { (self.members[$0].key, $0) < (self.members[$1].key, $1) }
+            var sorted: [(key: String, node: EncodingNode)] = []
+            sorted.reserveCapacity(order.count)
+            for (position, index) in order.enumerated() {
+                let isOverwritten =
+                    position + 1 < order.count && self.members[order[position + 1]].key == self.members[index].key
+                if !isOverwritten { sorted.append(self.members[index]) }
+            }
+            return sorted
+        }
     }
 
     final class ArrayNode {
         var elements: [EncodingNode] = []
     }
 
-    static func box(_ value: some Encodable, codingPath: [any CodingKey]) throws -> EncodingNode {
+    /// The node of `value`; `path` is only evaluated for values that are not JSON primitives.
+    static func box(_ value: some Encodable, path: @autoclosure () -> CodingPath?) throws -> EncodingNode {
         switch value {
         case let string as String: return .value(.string(string))
         case let bool as Bool: return .value(.bool(bool))
         case let int as Int: return .value(.number(JSONNumber(int)))
-        case let double as Double: return .value(try number(double, codingPath))
+        case let double as Double: return .value(try number(double, path()))
         default:
-            let encoder = TreeEncoder(codingPath: codingPath)
+            let encoder = TreeEncoder(path: path())
             try value.encode(to: encoder)
             return encoder.node ?? .object(ObjectNode())
         }
     }
 
-    static func number(_ value: Double, _ codingPath: [any CodingKey]) throws -> JSONValue {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value,
-                EncodingError.Context(codingPath: codingPath, debugDescription: "\(value) is not a JSON number")
-            )
-        }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .number(JSONNumber(uncheckedText: text))
+    static func number(_ value: Double, _ path: @autoclosure () -> CodingPath?) throws -> JSONValue {
+        .number(try JSONNumber(encoding: value) { CodingPath.keys(of: path()) })
     }
 
     func resolved() -> JSONValue {
         switch self {
         case .value(let value): value
-        case .object(let object):
-            .object(object.members.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, $0.value.resolved()) })
+        case .object(let object): .object(object.sortedMembers().map { JSONValue.Member($0.key, $0.node.resolved()) })
         case .array(let array): .array(array.elements.map { $0.resolved() })
         case .deferred(let encoder): (encoder.node ?? .object(ObjectNode())).resolved()
+        }
+    }
+
+    /// Writes the JSON text `resolved()` serializes to.
+    func write(to output: inout some JSONOutput) {
+        switch self {
+        case .value(let value):
+            value.write(to: &output)
+        case .object(let object):
+            output.appendByte(UInt8(ascii: "{"))
+            for (position, member) in object.sortedMembers().enumerated() {
+                if position > 0 { output.appendByte(UInt8(ascii: ",")) }
+                writeJSONString(member.key, to: &output)
+                output.appendByte(UInt8(ascii: ":"))
+                member.node.write(to: &output)
+            }
+            output.appendByte(UInt8(ascii: "}"))
+        case .array(let array):
+            output.appendByte(UInt8(ascii: "["))
+            for (position, element) in array.elements.enumerated() {
+                if position > 0 { output.appendByte(UInt8(ascii: ",")) }
+                element.write(to: &output)
+            }
+            output.appendByte(UInt8(ascii: "]"))
+        case .deferred(let encoder):
+            (encoder.node ?? .object(ObjectNode())).write(to: &output)
         }
     }
 }
 
 /// The `Encoder` for one value of the tree.
 private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
-    let codingPath: [any CodingKey]
+    let path: CodingPath?
+    var codingPath: [any CodingKey] { CodingPath.keys(of: path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var node: EncodingNode?
 
-    init(codingPath: [any CodingKey]) {
-        self.codingPath = codingPath
+    init(path: CodingPath?) {
+        self.path = path
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -99,7 +163,7 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
             object = EncodingNode.ObjectNode()
             node = .object(object)
         }
-        return KeyedEncodingContainer(KeyedContainer<Key>(object: object, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedContainer<Key>(object: object, path: path))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -110,7 +174,7 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
             array = EncodingNode.ArrayNode()
             node = .array(array)
         }
-        return UnkeyedContainer(array: array, codingPath: codingPath)
+        return UnkeyedContainer(array: array, path: path)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { self }
@@ -120,8 +184,8 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
     func encodeNil() { node = .value(.null) }
     func encode(_ value: Bool) { node = .value(.bool(value)) }
     func encode(_ value: String) { node = .value(.string(value)) }
-    func encode(_ value: Double) throws { node = .value(try EncodingNode.number(value, codingPath)) }
-    func encode(_ value: Float) throws { node = .value(try EncodingNode.number(Double(value), codingPath)) }
+    func encode(_ value: Double) throws { node = .value(try EncodingNode.number(value, path)) }
+    func encode(_ value: Float) throws { node = .value(try EncodingNode.number(Double(value), path)) }
     func encode(_ value: Int) { node = .value(.number(JSONNumber(value))) }
     func encode(_ value: Int8) { node = .value(.number(JSONNumber(value))) }
     func encode(_ value: Int16) { node = .value(.number(JSONNumber(value))) }
@@ -132,23 +196,26 @@ private final class TreeEncoder: Encoder, SingleValueEncodingContainer {
     func encode(_ value: UInt16) { node = .value(.number(JSONNumber(value))) }
     func encode(_ value: UInt32) { node = .value(.number(JSONNumber(value))) }
     func encode(_ value: UInt64) { node = .value(.number(JSONNumber(value))) }
-    func encode(_ value: some Encodable) throws { node = try EncodingNode.box(value, codingPath: codingPath) }
+    func encode(_ value: some Encodable) throws { node = try EncodingNode.box(value, path: path) }
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let object: EncodingNode.ObjectNode
-    let codingPath: [any CodingKey]
+    let path: CodingPath?
+    var codingPath: [any CodingKey] { CodingPath.keys(of: path) }
 
-    private func set(_ value: JSONValue, _ key: Key) { object.members[key.stringValue] = .value(value) }
+    private func set(_ value: JSONValue, _ key: Key) { set(.value(value), key.stringValue) }
+    private func set(_ node: EncodingNode, _ key: String) { object.members.append((key, node)) }
+    private func child(_ key: Key) -> CodingPath { CodingPath(path, key) }
 
     mutating func encodeNil(forKey key: Key) { set(.null, key) }
     mutating func encode(_ value: Bool, forKey key: Key) { set(.bool(value), key) }
     mutating func encode(_ value: String, forKey key: Key) { set(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        set(try EncodingNode.number(value, codingPath + [key]), key)
+        set(try EncodingNode.number(value, child(key)), key)
     }
     mutating func encode(_ value: Float, forKey key: Key) throws {
-        set(try EncodingNode.number(Double(value), codingPath + [key]), key)
+        set(try EncodingNode.number(Double(value), child(key)), key)
     }
     mutating func encode(_ value: Int, forKey key: Key) { set(.number(JSONNumber(value)), key) }
     mutating func encode(_ value: Int8, forKey key: Key) { set(.number(JSONNumber(value)), key) }
@@ -161,46 +228,47 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt32, forKey key: Key) { set(.number(JSONNumber(value)), key) }
     mutating func encode(_ value: UInt64, forKey key: Key) { set(.number(JSONNumber(value)), key) }
     mutating func encode(_ value: some Encodable, forKey key: Key) throws {
-        object.members[key.stringValue] = try EncodingNode.box(value, codingPath: codingPath + [key])
+        set(try EncodingNode.box(value, path: child(key)), key.stringValue)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey>
     {
         let nested = EncodingNode.ObjectNode()
-        object.members[key.stringValue] = .object(nested)
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(object: nested, codingPath: codingPath + [key]))
+        set(.object(nested), key.stringValue)
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(object: nested, path: child(key)))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = EncodingNode.ArrayNode()
-        object.members[key.stringValue] = .array(nested)
-        return UnkeyedContainer(array: nested, codingPath: codingPath + [key])
+        set(.array(nested), key.stringValue)
+        return UnkeyedContainer(array: nested, path: child(key))
     }
 
     mutating func superEncoder() -> any Encoder { superEncoder(named: "super") }
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key.stringValue) }
 
     private func superEncoder(named name: String) -> any Encoder {
-        let encoder = TreeEncoder(codingPath: codingPath + [AnyKey(name)])
-        object.members[name] = .deferred(encoder)
+        let encoder = TreeEncoder(path: CodingPath(path, AnyKey(name)))
+        set(.deferred(encoder), name)
         return encoder
     }
 }
 
 private struct UnkeyedContainer: UnkeyedEncodingContainer {
     let array: EncodingNode.ArrayNode
-    let codingPath: [any CodingKey]
+    let path: CodingPath?
+    var codingPath: [any CodingKey] { CodingPath.keys(of: path) }
     var count: Int { array.elements.count }
 
-    private var nextPath: [any CodingKey] { codingPath + [AnyKey(index: count)] }
+    private var next: CodingPath { CodingPath(path, AnyKey(index: count)) }
     private func append(_ value: JSONValue) { array.elements.append(.value(value)) }
 
     mutating func encodeNil() { append(.null) }
     mutating func encode(_ value: Bool) { append(.bool(value)) }
     mutating func encode(_ value: String) { append(.string(value)) }
-    mutating func encode(_ value: Double) throws { append(try EncodingNode.number(value, nextPath)) }
-    mutating func encode(_ value: Float) throws { append(try EncodingNode.number(Double(value), nextPath)) }
+    mutating func encode(_ value: Double) throws { append(try EncodingNode.number(value, next)) }
+    mutating func encode(_ value: Float) throws { append(try EncodingNode.number(Double(value), next)) }
     mutating func encode(_ value: Int) { append(.number(JSONNumber(value))) }
     mutating func encode(_ value: Int8) { append(.number(JSONNumber(value))) }
     mutating func encode(_ value: Int16) { append(.number(JSONNumber(value))) }
@@ -212,27 +280,27 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt32) { append(.number(JSONNumber(value))) }
     mutating func encode(_ value: UInt64) { append(.number(JSONNumber(value))) }
     mutating func encode(_ value: some Encodable) throws {
-        array.elements.append(try EncodingNode.box(value, codingPath: nextPath))
+        array.elements.append(try EncodingNode.box(value, path: next))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey>
     {
         let nested = EncodingNode.ObjectNode()
-        let path = nextPath
+        let path = next
         array.elements.append(.object(nested))
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(object: nested, codingPath: path))
+        return KeyedEncodingContainer(KeyedContainer<NestedKey>(object: nested, path: path))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let nested = EncodingNode.ArrayNode()
-        let path = nextPath
+        let path = next
         array.elements.append(.array(nested))
-        return UnkeyedContainer(array: nested, codingPath: path)
+        return UnkeyedContainer(array: nested, path: path)
     }
 
     mutating func superEncoder() -> any Encoder {
-        let encoder = TreeEncoder(codingPath: nextPath)
+        let encoder = TreeEncoder(path: next)
         array.elements.append(.deferred(encoder))
         return encoder
     }
@@ -240,16 +308,17 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
 /// A coding key for array indices and `super`.
 private struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
+    private let name: String
+    let intValue: Int?
+    var stringValue: String { intValue.map { "Index \($0)" } ?? name }
 
     init(_ string: String) {
-        stringValue = string
+        name = string
         intValue = nil
     }
 
     init(index: Int) {
-        stringValue = "Index \(index)"
+        name = ""
         intValue = index
     }
 

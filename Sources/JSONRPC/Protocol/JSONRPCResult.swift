@@ -35,10 +35,29 @@ public struct JSONRPCResult: Sendable {
     /// Encodes a value with ``JSONValueEncoder``: the JSON of `JSONEncoder` with `.sortedKeys` and
     /// `.withoutEscapingSlashes`, so equal values give equal bytes, several times faster.
     ///
+    /// The text is written once, here: a result kept and answered many times (a cached profile)
+    /// costs a copy of its bytes per answer, not a walk of the value.
+    ///
     /// - Parameter value: The result.
     /// - Throws: `EncodingError` if the value cannot be encoded (e.g. a non-finite `Double`).
     public init(encoding value: some Encodable) throws {
-        self.storage = .value(try JSONValueEncoder().encode(value))
+        var text: [UInt8] = []
+        text.reserveCapacity(1024)
+        try JSONValueEncoder().write(value, to: &text)
+        self.init(encodedText: text)
+    }
+
+    /// Wraps JSON text this module wrote (valid, one line).
+    init(encodedText text: [UInt8]) {
+        self.storage = .encoded(ByteBuffer(bytes: text))
+    }
+
+    /// The compact JSON text of this result, as it goes on the wire.
+    public var jsonText: [UInt8] {
+        switch self.storage {
+        case .value(let value): value.serialized()
+        case .encoded(let bytes): Array(bytes.readableBytesView)
+        }
     }
 
     /// Wraps pre-encoded JSON text, validated once here and then sent as is.

@@ -1,0 +1,121 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Writes one JSON object member by member, straight to text: for answers that are built anew
+/// for every request and must cost little (a status with live counters), where going through
+/// `Encodable` would cost more than the rest of the request.
+///
+/// Members come out in the order they are written, and `nil` optionals are left out, as a
+/// synthesized `Encodable` conformance leaves them out. To match ``JSONValueEncoder`` byte for
+/// byte, write the members sorted by key (and test that they match).
+///
+/// ```swift
+/// let answer = try JSONRPCResult { object in
+///     try object.write("uptimeSeconds", 12.5)
+///     object.write("version", "1.0.0")
+/// }
+/// // {"uptimeSeconds":12.5,"version":"1.0.0"}
+/// ```
+public struct JSONObjectWriter {
+    var text: [UInt8]
+    private var isFirst = true
+
+    init(text: [UInt8]) {
+        self.text = text
+        self.text.append(UInt8(ascii: "{"))
+    }
+
+    /// The finished object's text.
+    consuming func finish() -> [UInt8] {
+        self.text.append(UInt8(ascii: "}"))
+        return self.text
+    }
+
+    /// Writes `"key":`. Keys are plain ASCII names that JSON needs no escapes for.
+    private mutating func key(_ key: StaticString) {
+        if !self.isFirst { self.text.append(UInt8(ascii: ",")) }
+        self.isFirst = false
+        self.text.append(UInt8(ascii: "\""))
+        self.text.appendASCII(key)
+        self.text.append(UInt8(ascii: "\""))
+        self.text.append(UInt8(ascii: ":"))
+    }
+
+    /// Writes a string member.
+    public mutating func write(_ key: StaticString, _ value: String) {
+        self.key(key)
+        writeJSONString(value, to: &self.text)
+    }
+
+    /// Writes a string member, or nothing for `nil`.
+    public mutating func write(_ key: StaticString, _ value: String?) {
+        if let value { self.write(key, value) }
+    }
+
+    /// Writes a Boolean member.
+    public mutating func write(_ key: StaticString, _ value: Bool) {
+        self.key(key)
+        self.text.appendASCII(value ? "true" : "false")
+    }
+
+    /// Writes an integer member.
+    public mutating func write(_ key: StaticString, _ value: Int) {
+        self.key(key)
+        writeUTF8(String(value), to: &self.text)
+    }
+
+    /// Writes a number member as ``JSONValueEncoder`` writes a `Double` (`30`, not `30.0`).
+    ///
+    /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
+    public mutating func write(_ key: StaticString, _ value: Double) throws {
+        let number = try JSONNumber(encoding: value) { [AnyCodingKey(key.description)] }
+        self.key(key)
+        writeUTF8(number.text, to: &self.text)
+    }
+
+    /// Writes a number member, or nothing for `nil`.
+    ///
+    /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
+    public mutating func write(_ key: StaticString, _ value: Double?) throws {
+        if let value { try self.write(key, value) }
+    }
+
+    /// Writes a member whose value is an object written by `body`.
+    public mutating func writeObject(_ key: StaticString, _ body: (inout JSONObjectWriter) throws -> Void) rethrows {
+        self.key(key)
+        self.text.append(UInt8(ascii: "{"))
+        self.isFirst = true
+        defer {
+            self.text.append(UInt8(ascii: "}"))
+            self.isFirst = false
+        }
+        try body(&self)
+    }
+}
+
+extension JSONRPCResult {
+    /// A result that is one JSON object, written member by member by `body`.
+    ///
+    /// - Parameter body: Writes the members.
+    /// - Throws: What `body` throws.
+    public init(object body: (inout JSONObjectWriter) throws -> Void) rethrows {
+        var text: [UInt8] = []
+        text.reserveCapacity(1024)
+        var object = JSONObjectWriter(text: text)
+        try body(&object)
+        self.init(encodedText: object.finish())
+    }
+}
+
+/// A coding key for error paths.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ name: String) { self.stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
