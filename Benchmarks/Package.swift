@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .executableTarget(
@@ -30,5 +32,34 @@ let package = Package(
             path: "Benchmarks/ModelBenchmarks",
             plugins: [plugin]
         ),
+        .executableTarget(
+            name: "ProtocolBenchmarks",
+            dependencies: [
+                benchmark,
+                .product(name: "JSONRPC", package: evmcsd),
+                .product(name: "EVMCSClient", package: evmcsd),
+            ],
+            path: "Benchmarks/ProtocolBenchmarks",
+            plugins: [plugin]
+        ),
+        // The running daemon under load, against a minimal reference server in the same run:
+        // cd Benchmarks && swift run -c release DaemonLoadBenchmark (Docs/performance.md).
+        // Talks to evmcsd over its socket only, so it depends on no evmcsd module. It lives in
+        // Sources/, not Benchmarks/: the benchmark plugin runs every executable under Benchmarks/.
+        .executableTarget(
+            name: "DaemonLoadBenchmark",
+            dependencies: [
+                "CPUAffinity",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/DaemonLoadBenchmark",
+            swiftSettings: [
+                .enableUpcomingFeature("ExistentialAny"),
+                .enableUpcomingFeature("MemberImportVisibility"),
+            ]
+        ),
+        // sched_setaffinity for DaemonLoadBenchmark (a GNU extension Swift's Glibc does not import).
+        .target(name: "CPUAffinity", path: "Sources/CPUAffinity"),
     ]
 )

@@ -1,0 +1,70 @@
+import Benchmark
+import EVMCSClient
+import Foundation
+import JSONRPC
+
+/// The per-request work of the daemon's answers, without the socket: encoding a `daemon.status`
+/// answer (built anew for every request), the cached reports (encoded once per profile), and
+/// parsing a request line.
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(3))
+
+    let status = Answers.status
+    Benchmark("encode daemon.status answer") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONRPCResult(encoding: status)) }
+    }
+    let profile = Answers.profile
+    Benchmark("encode host.profile answer (once per profile)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONRPCResult(encoding: profile)) }
+    }
+    let evmcs = HostEVMCSReport(profile)
+    Benchmark("encode host.evmcs answer (once per profile)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(try JSONRPCResult(encoding: evmcs)) }
+    }
+    let line = Array(#"{"jsonrpc":"2.0","id":12345,"method":"daemon.status"}"#.utf8)
+    Benchmark("parse request line") { benchmark in
+        let parser = JSONParser()
+        for _ in benchmark.scaledIterations { blackHole(try parser.parse(line)) }
+    }
+}
+
+enum Answers {
+    static let profile: HostProfile = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "Docs/examples/skylake-6.8.json"
+            )
+        return try! DocumentLoader.hostProfile(from: Data(contentsOf: path))
+    }()
+
+    /// A status as a busy daemon reports it.
+    static let status = DaemonStatus(
+        version: "0.1.0",
+        pid: 4133,
+        startedAt: "2026-11-25T18:37:21Z",
+        uptimeSeconds: 86_412.25,
+        source: "live /dev/kvm",
+        ready: true,
+        cache: DaemonStatus.Cache(
+            state: "verified",
+            file: "/var/cache/evmcsd/profile.json",
+            profileAgeSeconds: 1_812.5,
+            lastRevalidation: "2026-11-26T18:36:51Z",
+            revalidateIntervalSeconds: 30,
+            note: nil
+        ),
+        fingerprint: profile.fingerprint,
+        evmcsSupported: true,
+        counters: DaemonStatus.Counters(
+            connectionsOpen: 12,
+            connectionsAccepted: 123_456,
+            connectionsRejected: 3,
+            requests: 98_765_432,
+            errors: 17,
+            probes: 2_881,
+            profileChanges: 2,
+            subscribers: 4
+        ),
+        socket: "/run/evmcsd/evmcsd.sock"
+    )
+}
