@@ -35,6 +35,9 @@ enum GuestViewRule {
             )
             return
         }
+        // The end of every message, built when the first lost control is found.
+        lazy var consequence =
+            " \(sourceDescription); the target (kernel era \(targetEra.span)) hides it from eVMCS guests"
         var reportedPin: UInt64 = 0, reportedPrimary: UInt64 = 0, reportedExit: UInt64 = 0, reportedEntry: UInt64 = 0
         for (index, group) in filteredMSRs {
             guard let seen = onSource[index] else { continue }
@@ -56,6 +59,10 @@ enum GuestViewRule {
             guard lost != 0 else { continue }
             for bit in BitNaming.bits(of: lost) {
                 let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: index)
+                var message = "the eVMCS guest saw "
+                message.reserveCapacity(message.utf8.count + phrase.utf8.count + consequence.utf8.count)
+                message += phrase
+                message += consequence
                 a.fail(
                     VerdictReason(
                         code: .evmcsGuestViewLost,
@@ -65,8 +72,7 @@ enum GuestViewRule {
                         label: label,
                         need: "1",
                         have: "0",
-                        message:
-                            "the eVMCS guest saw \(phrase) \(sourceDescription); the target (kernel era \(targetEra.span)) hides it from eVMCS guests"
+                        message: message
                     )
                 )
             }

@@ -14,7 +14,14 @@ public struct MSRIndex: RawRepresentable, Hashable, Comparable, Sendable, Custom
     }
 
     /// Lower-case hex with a `0x` prefix, as in JSON documents: `0x48d`.
-    public var hex: String { "0x" + String(rawValue, radix: 16) }
+    public var hex: String {
+        if Self.vmxRange.contains(rawValue) { return Self.vmxHex[Int(rawValue - Self.vmxRange.lowerBound)] }
+        return "0x" + String(rawValue, radix: 16)
+    }
+
+    /// The VMX capability MSRs' hex names, made once: verdicts and documents name them often.
+    private static let vmxRange: ClosedRange<UInt32> = 0x480...0x493
+    private static let vmxHex: [String] = vmxRange.map { "0x" + String($0, radix: 16) }
 
     /// QEMU's notation in feature warnings: `MSR(48DH)`.
     public var qemuLabel: String {
