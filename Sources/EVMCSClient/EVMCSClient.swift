@@ -112,6 +112,11 @@ public final class EVMCSClient: Sendable {
         return ProfileChanges(notifications: notifications)
     }
 
+    /// Stops `profile.changed` notifications on this connection: a sequence from ``subscribe()``
+    /// gets no more changes (it still ends when the connection closes).
+    /// - Returns: `subscribed: false`, and the fingerprint served when a subscription was removed.
+    public func unsubscribe() async throws(EVMCSClientError) -> SubscriptionResult { try await call(.unsubscribe) }
+
     private func call<Result: Decodable>(
         _ method: EVMCSMethod,
         params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none

@@ -20,14 +20,17 @@ public enum GuestMSRReader {
     /// Creates a VM with one vCPU, configures it like a VMM would, and runs the RDMSR guest.
     ///
     /// Order: KVM_SET_CPUID2 (when `cpuid` is given), KVM_ENABLE_CAP eVMCS (when requested; a failure
-    /// is recorded, not thrown), host-initiated KVM_GET_MSRS, then the guest run. Everything is
-    /// released before this returns or throws.
+    /// is recorded, not thrown), the vCPU's KVM_GET_SUPPORTED_HV_CPUID (when requested; likewise),
+    /// host-initiated KVM_GET_MSRS, then the guest run. Everything is released before this returns
+    /// or throws.
     /// - Parameters:
     ///   - indices: MSR indices to read (at most `maximumIndexCount`).
     ///   - system: The open KVM device.
     ///   - cpuid: The guest CPUID, or `nil` to leave KVM's empty default. Guest RDMSR of many MSRs
     ///     depends on CPUID bits (e.g. VMX MSRs need CPUID.1:ECX.VMX), so pass the supported CPUID.
     ///   - enableEnlightenedVMCS: Whether to enable KVM_CAP_HYPERV_ENLIGHTENED_VMCS before reading.
+    ///   - readHyperVCPUID: Whether to read the vCPU's supported Hyper-V CPUID after that (needs
+    ///     KVM_CAP_HYPERV_CPUID).
     ///   - timeLimit: Wall-time bound, checked after every exit. (The program cannot loop without
     ///     exiting, so checking between exits bounds it; no watchdog signal is installed.)
     /// - Returns: The guest view, the host view and the eVMCS result.
@@ -38,6 +41,7 @@ public enum GuestMSRReader {
         on system: KVMSystem,
         cpuid: [CPUIDEntry]?,
         enableEnlightenedVMCS: Bool,
+        readHyperVCPUID: Bool = false,
         timeLimit: Duration = .seconds(1)
     ) throws(ProbeError) -> GuestMSRReadout {
         let memory = try GuestMemory(size: GuestMSRProgram.memorySize)
@@ -49,10 +53,11 @@ public enum GuestMSRReader {
             try vcpu.setCPUID2(cpuid)
         }
         let enlightenedVMCS = enableEnlightenedVMCS ? enableEnlightenedVMCSRecordingFailure(on: vcpu) : nil
+        let hyperVCPUID = readHyperVCPUID ? Result { () throws(ProbeError) in try vcpu.supportedHyperVCPUID() } : nil
         let host = try vcpu.getMSRs(indices)
         try GuestMSRProgram.prepare(vcpu)
         let guest = try runGuest(on: vcpu, indices: indices, timeLimit: timeLimit)
-        return GuestMSRReadout(guest: guest, host: host, enlightenedVMCS: enlightenedVMCS)
+        return GuestMSRReadout(guest: guest, host: host, enlightenedVMCS: enlightenedVMCS, hyperVCPUID: hyperVCPUID)
     }
 
     private static func enableEnlightenedVMCSRecordingFailure(

@@ -15,15 +15,20 @@ public struct GuestMSRReadout: Sendable, Hashable {
     public let host: [MSRReading<HostMSROutcome>]
     /// The eVMCS enablement result, or `nil` when it was not requested.
     public let enlightenedVMCS: EnlightenedVMCSEnablement?
+    /// The vCPU's KVM_GET_SUPPORTED_HV_CPUID after the eVMCS enablement (only there does leaf
+    /// 0x4000000A report the eVMCS version), or `nil` when it was not requested.
+    public let hyperVCPUID: Result<[CPUIDEntry], ProbeError>?
 
     /// Creates a readout.
     public init(
         guest: [MSRReading<GuestMSROutcome>],
         host: [MSRReading<HostMSROutcome>],
-        enlightenedVMCS: EnlightenedVMCSEnablement?
+        enlightenedVMCS: EnlightenedVMCSEnablement?,
+        hyperVCPUID: Result<[CPUIDEntry], ProbeError>? = nil
     ) {
         self.guest = guest
         self.host = host
         self.enlightenedVMCS = enlightenedVMCS
+        self.hyperVCPUID = hyperVCPUID
     }
 }

@@ -3,6 +3,10 @@ import Foundation
 import Testing
 import VMXModel
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The persisted cache and change detection.
 @Suite("Capability cache, end to end")
 struct CacheTests {
@@ -85,5 +89,52 @@ struct CacheTests {
         let history = try daemon.client().call("host.history")
         #expect((history.result?["changes"] as? [Any])?.count == 1)
         #expect(daemon.log.contains("host capabilities changed"))
+    }
+
+    /// SIGHUP re-checks the invalidation key at once (not only every `revalidate-seconds`), so
+    /// a changed module parameter is probed and pushed without waiting for the timer.
+    @Test func aSIGHUPRechecksTheKeyAndReprobes() throws {
+        let tree = try RecordedTree()
+        let daemon = try DaemonProcess(profile: nil, cache: "revalidate-seconds = 3600", probe: tree.probeConfiguration)
+        let subscriber = try daemon.client()
+        #expect(try subscriber.call("events.subscribe").result?["subscribed"] as? Bool == true)
+        let probesBefore = try status(daemon).counters.probes
+        try tree.setParameter("nested", to: "N")
+        daemon.signal(SIGHUP)
+        let notification = try subscriber.readJSON(timeout: 15)
+        #expect(notification["method"] as? String == "profile.changed")
+        let params = try #require(notification["params"] as? [String: Any])
+        #expect((params["trigger"] as? String)?.hasPrefix("SIGHUP") == true, "\(params["trigger"] ?? "")")
+        #expect(try status(daemon).counters.probes == probesBefore + 1)
+    }
+
+    /// A probe source that fails on `cache.refresh` answers -32013 with the reason, and the last
+    /// good profile stays served (marked stale) until the source works again.
+    @Test(.enabled(if: TestMachine.isRoot, "cache.refresh is an admin method (root or the admin group)"))
+    func aFailingSourceAnswersProbeFailedAndKeepsServing() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let recorded = directory.appendingPathComponent("recorded.json")
+        let original = try Data(
+            contentsOf: DaemonProcess.repositoryRoot.appendingPathComponent("Docs/examples/skylake-6.8.json")
+        )
+        try original.write(to: recorded)
+        let daemon = try DaemonProcess(profile: nil, probe: "profile = \"\(recorded.path)\"", directory: directory)
+        let fingerprint = try status(daemon).fingerprint
+        try Data("{\"schema\": \"evmcsd.host-profile/1\", \"kernel\": 7}".utf8).write(to: recorded)
+
+        let refused = try daemon.client().call("cache.refresh")
+        #expect(refused.errorCode == -32013)
+        let data = (refused["error"] as? [String: Any])?["data"] as? [String: Any]
+        #expect((data?["reason"] as? String)?.contains("kernel") == true, "names the bad field: \(refused)")
+        let stale = try status(daemon)
+        #expect(stale.cache.state == "stale")
+        #expect(stale.fingerprint == fingerprint, "the last good profile is still served")
+        #expect(try daemon.client().call("host.profile").result?["fingerprint"] as? String == fingerprint)
+
+        try original.write(to: recorded)
+        #expect(try daemon.client().call("cache.refresh").result?["fingerprint"] as? String == fingerprint)
+        #expect(try status(daemon).cache.state == "fresh")
     }
 }

@@ -150,6 +150,19 @@ struct ClientTests {
         daemon.stop()
         #expect(await iterator.next() == nil, "the sequence ends when the connection closes")
     }
+
+    @Test func unsubscribingStopsTheChanges() async throws {
+        let tree = try RecordedTree()
+        let daemon = try DaemonProcess(profile: nil, cache: "revalidate-seconds = 1", probe: tree.probeConfiguration)
+        let client = try await EVMCSClient.connect(socketPath: daemon.socketPath)
+        _ = try await client.subscribe()
+        #expect(try await client.status().counters.subscribers == 1)
+        let removed = try await client.unsubscribe()
+        #expect(removed.subscribed == false && removed.fingerprint != nil)
+        #expect(try await client.status().counters.subscribers == 0)
+        #expect(try await client.unsubscribe().fingerprint == nil, "nothing left to remove")
+        await client.close()
+    }
 }
 
 /// A recorded procfs/sysfs tree of an Intel host with kvm_intel nested=Y, for change tests.

@@ -49,6 +49,43 @@ struct SystemdTests {
         _ = daemon
     }
 
+    /// A key check that hangs (here: a module-parameter file that is a FIFO nobody writes)
+    /// stops the pings, so systemd restarts a stuck daemon; queries are still answered
+    /// meanwhile, and the pings resume once the read returns.
+    @Test func stopsPingingTheWatchdogWhileTheProbeSourceHangs() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tree = try RecordedTree()
+        let notify = try NotifyListener(path: directory.appendingPathComponent("notify").path)
+        let daemon = try DaemonProcess(
+            profile: nil,
+            cache: "revalidate-seconds = 3600",
+            probe: tree.probeConfiguration,
+            directory: directory,
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000"]
+        )
+        try notify.wait(for: "WATCHDOG=1", timeout: 5)
+        let fifo = tree.parameters.appendingPathComponent("nested").path
+        try FileManager.default.removeItem(atPath: fifo)
+        #expect(mkfifo(fifo, 0o644) == 0)
+        daemon.signal(SIGHUP)  // re-checks the key: opening the FIFO blocks
+        let deadline = Date().addingTimeInterval(10)
+        while !daemon.log.contains("unhealthy: not pinging the watchdog") && Date() < deadline { usleep(50_000) }
+        #expect(daemon.log.contains("probe source busy for more than"), "\(daemon.log.suffix(2_000))")
+        notify.clear()
+        #expect(throws: (any Error).self, "no ping while the read hangs") {
+            try notify.wait(for: "WATCHDOG=1", timeout: 1.5)
+        }
+        #expect(try daemon.client().call("daemon.status").result?["ready"] as? Bool == true)
+        // Answer the read: the key check finishes and the pings come back.
+        let writer = open(fifo, O_WRONLY)
+        #expect(writer >= 0)
+        _ = "Y\n".withCString { write(writer, $0, 2) }
+        close(writer)
+        try notify.wait(for: "WATCHDOG=1", timeout: 5)
+    }
+
     @Test(
         .enabled(
             if: TestMachine.hasExecutable("/usr/bin/systemd-socket-activate"),

@@ -75,9 +75,20 @@ extension RealKVMTests {
                 indices: [0x277, 0x480],
                 on: system,
                 cpuid: cpuid,
-                enableEnlightenedVMCS: true
+                enableEnlightenedVMCS: true,
+                readHyperVCPUID: true
             )
             #expect(readout.guest.map(\.index) == [0x277, 0x480])
+            // The vCPU's Hyper-V CPUID is read in the same run; a kernel without it gives a
+            // recorded failure, not a thrown one.
+            switch try #require(readout.hyperVCPUID) {
+            case .success(let leaves):
+                #expect(try system.checkExtension(KVMCapability.hyperVCPUID) > 0)
+                #expect(leaves.contains { $0.function == 0x4000_000A })
+            case .failure(let error):
+                #expect(try system.checkExtension(KVMCapability.hyperVCPUID) == 0)
+                #expect(error.operation == "KVM_GET_SUPPORTED_HV_CPUID" && error.errno != nil)
+            }
             let enablement = try #require(readout.enlightenedVMCS)
             if try system.checkExtension(KVMCapability.hyperVEnlightenedVMCS) > 0 {
                 guard case .enabled = enablement else {

@@ -117,6 +117,25 @@ struct RestoreRulesTests {
         #expect(a.reasons.isEmpty)
     }
 
+    @Test func nonTrueOnlyValuesStillFailOnAMissingControl() {
+        // The VM's non-TRUE MSR allows CR8-load exiting (bit 19); the target's TRUE MSR does not.
+        let a = evaluate(
+            [.vmxProcBasedControls: 0xfff9_fffe_0401_e172],
+            [.vmxTrueProcBasedControls: 0xfff1_fffe_0400_6172]
+        )
+        #expect(codes(a) == [.featureMissing])
+        #expect(a.reasons.first?.feature == "vmx-cr8-load-exit")
+    }
+
+    @Test func theTRUEMSRIsComparedWhenBothAreThere() {
+        // KVM restores only the TRUE MSR: a non-TRUE value that would fail is not looked at.
+        let a = evaluate(
+            [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172, .vmxProcBasedControls: 0xffff_fffe_0401_e172],
+            [.vmxTrueProcBasedControls: 0xfff9_fffe_0400_6172]
+        )
+        #expect(a.reasons.isEmpty)
+    }
+
     @Test func secondaryControlsFollowTheSameRule() throws {
         let pass = evaluate(
             [.vmxProcBasedControls2: 0x0000_00ff_0000_0000],

@@ -3,14 +3,15 @@ import EVMCSClient
 import Foundation
 import JSONRPC
 
-/// The per-request work of the daemon's answers, without the socket: encoding a `daemon.status`
-/// answer (built anew for every request), the cached reports (encoded once per profile), and
-/// parsing a request line.
+/// The per-request work of the daemon's answers, without the socket: `Encodable` encoding
+/// (JSONValueEncoder) of a `daemon.status` answer and of the cached reports (encoded once per
+/// profile), and parsing a request line. (The daemon writes `daemon.status` member by member
+/// with JSONObjectWriter instead; DaemonLoadBenchmark measures that end to end.)
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(3))
 
     let status = Answers.status
-    Benchmark("encode daemon.status answer") { benchmark in
+    Benchmark("encode a daemon.status answer through Encodable") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(try JSONRPCResult(encoding: status)) }
     }
     let profile = Answers.profile

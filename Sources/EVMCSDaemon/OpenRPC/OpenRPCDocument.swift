@@ -241,7 +241,7 @@ public enum OpenRPCDocument {
                         "kernel": "release, version, evmcsEra",
                         "cpu": "vendor, family, model, stepping, microcode, modelName",
                         "kvm":
-                            "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID",
+                            "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID, hypervCPUIDVCPU",
                         "evmcs": "supported, versionLow, versionHigh, obtained",
                         "vmx": "system, vcpu, guest, guestPerfGlobalCtrl (MSR index → hex value), obtained",
                         "warnings": "[{code, message, msr}]", "probe": "durationMicros, steps, guestReadCheck",

@@ -156,7 +156,7 @@ public final class DaemonService: Service {
     }
 
     /// `WATCHDOG=1` at half the interval, only while healthy: the event loop answers, the
-    /// probe is not stuck, and a profile is served.
+    /// probe source (key check or probe) is not stuck, and a profile is served.
     private func watchdogLoop() async {
         guard let interval = notifier.watchdogInterval() else { return }
         let period = interval / 2
@@ -174,8 +174,8 @@ public final class DaemonService: Service {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let answered: Bool = (try? await loop.submit { true }.get()) ?? false
         guard answered else { return "event loop does not run tasks" }
-        if let started = await refresher.probeStartedAt, ContinuousClock.now - started > limit {
-            return "probe running for more than \(limit)"
+        if let busySince = await refresher.sourceBusySince, ContinuousClock.now - busySince > limit {
+            return "probe source busy for more than \(limit)"
         }
         return store.serving == nil ? "no profile" : nil
     }

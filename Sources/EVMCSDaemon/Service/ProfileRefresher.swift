@@ -16,8 +16,9 @@ actor ProfileRefresher {
     private let logger: Logger
     /// Probes block in ioctls for milliseconds: they run here, off the cooperative pool.
     private let probeQueue = DispatchQueue(label: "evmcsd.probe")
-    /// When the current probe started, for the watchdog.
-    private(set) var probeStartedAt: ContinuousClock.Instant?
+    /// Since when the probe source has been working (a key check or a probe), for the watchdog:
+    /// a read that hangs (a sysfs or device file that never answers) must stop the pings.
+    private(set) var sourceBusySince: ContinuousClock.Instant?
 
     init(source: any ProbeSource, cacheDirectory: String, store: CapabilityStore, exporters: Exporters, logger: Logger)
     {
@@ -160,8 +161,8 @@ actor ProfileRefresher {
     }
 
     private func probe() async throws -> HostProfile {
-        probeStartedAt = .now
-        defer { probeStartedAt = nil }
+        sourceBusySince = .now
+        defer { sourceBusySince = nil }
         store.countProbe()
         let source = self.source
         return try await withCheckedThrowingContinuation { continuation in
@@ -170,6 +171,8 @@ actor ProfileRefresher {
     }
 
     private func currentKey() async -> ProbeSourceKey {
+        sourceBusySince = .now
+        defer { sourceBusySince = nil }
         let source = self.source
         return await withCheckedContinuation { continuation in
             probeQueue.async { continuation.resume(returning: source.currentKey()) }

@@ -2,8 +2,9 @@ import VMXModel
 
 /// The vCPU and guest-view parts of the probe (DESIGN §3.3–3.4): on a fresh vCPU configured
 /// like a Hyper-V-enabled VMM configures it (supported CPUID plus Hyper-V leaves, eVMCS
-/// enabled), read the VMX MSRs host-initiated (the vCPU view) and by RDMSR from a guest (the
-/// eVMCS guest view); once with Hyper-V CPUID 0x4000000A.EBX bit 0 clear, once set.
+/// enabled), read the vCPU's supported Hyper-V CPUID, the VMX MSRs host-initiated (the vCPU
+/// view) and by RDMSR from a guest (the eVMCS guest view); once with Hyper-V CPUID
+/// 0x4000000A.EBX bit 0 clear, once set.
 ///
 /// Ordinary MSRs are read the same two ways in the same run: equal values prove the
 /// mechanism on any host, including hosts without VMX.
@@ -25,13 +26,15 @@ struct GuestViewProbe {
         let indices = LiveProbe.vmxIndices + LiveProbe.checkIndices
         let first: GuestMSRReadout
         do {
-            first = try read(indices, supported: supported, perfGlobalCtrl: false)
+            let hyperVCPUID = (profile.kvm?.capabilities?["HYPERV_CPUID"] ?? 0) > 0
+            first = try read(indices, supported: supported, perfGlobalCtrl: false, readHyperVCPUID: hyperVCPUID)
         } catch {
             let reason = Provenance.Reason(code: "guest-run-failed", message: error.description, errno: error.errnoName)
             unavailable(&profile, ["vcpu", "guest", "guestPerfGlobalCtrl"], reason)
             return (nil, outcome: reason.code)
         }
         let evmcsEnabled = record(first.enlightenedVMCS, into: &profile)
+        record(first.hyperVCPUID, into: &profile)
         let vcpu = Self.values(first.host, LiveProbe.vmxIndices)
         if vcpu.isEmpty {
             unavailable(&profile, ["vcpu"], noVMX(profile))
@@ -63,9 +66,12 @@ struct GuestViewProbe {
         return (check, outcome: nil)
     }
 
-    private func read(_ indices: [UInt32], supported: [CPUIDEntry], perfGlobalCtrl: Bool) throws(ProbeError)
-        -> GuestMSRReadout
-    {
+    private func read(
+        _ indices: [UInt32],
+        supported: [CPUIDEntry],
+        perfGlobalCtrl: Bool,
+        readHyperVCPUID: Bool = false
+    ) throws(ProbeError) -> GuestMSRReadout {
         let cpuid = HyperVCPUID.entries(
             supported: supported,
             evmcsVersionRange: Self.requestedVersionRange,
@@ -76,8 +82,24 @@ struct GuestViewProbe {
             on: system,
             cpuid: cpuid,
             enableEnlightenedVMCS: true,
+            readHyperVCPUID: readHyperVCPUID,
             timeLimit: timeLimit
         )
+    }
+
+    /// Records the vCPU's Hyper-V CPUID; a failure becomes a warning (the rest of the run stands).
+    private func record(_ result: Result<[CPUIDEntry], ProbeError>?, into profile: inout HostProfile) {
+        switch result {
+        case .success(let entries)?:
+            profile.kvm?.hypervCPUIDVCPU = entries.map(SystemProbe.leaf)
+        case .failure(let error)?:
+            profile.warnings =
+                (profile.warnings ?? []) + [
+                    Warning(code: "probe-step-failed", message: "KVM_GET_SUPPORTED_HV_CPUID (vCPU): \(error)")
+                ]
+        case nil:
+            break
+        }
     }
 
     /// Records the eVMCS enable result; returns whether eVMCS is on for this vCPU.
@@ -165,24 +187,5 @@ struct GuestViewProbe {
             }
         }
         return HostProfile.ProbeReport.GuestReadCheck(matched: matched, mismatched: mismatched, faulted: faulted)
-    }
-}
-
-/// Older kernels (5.0–5.10) only have the vCPU variant of KVM_GET_SUPPORTED_HV_CPUID, and it
-/// shows the eVMCS leaf only after eVMCS is enabled on that vCPU (facts §5).
-enum VCPUHyperVProbe {
-    static func runIfNeeded(_ system: KVMSystem, into profile: inout HostProfile) {
-        let capabilities = profile.kvm?.capabilities ?? [:]
-        guard (capabilities["SYS_HYPERV_CPUID"] ?? 0) == 0, (capabilities["HYPERV_CPUID"] ?? 0) > 0 else { return }
-        do {
-            let vcpu = try system.createVM().createVCPU(id: 0)
-            _ = try? vcpu.enableEnlightenedVMCS()
-            profile.kvm?.hypervCPUID = try vcpu.supportedHyperVCPUID().map(SystemProbe.leaf)
-        } catch {
-            profile.warnings =
-                (profile.warnings ?? []) + [
-                    Warning(code: "probe-step-failed", message: "KVM_GET_SUPPORTED_HV_CPUID (vCPU): \(error)")
-                ]
-        }
     }
 }

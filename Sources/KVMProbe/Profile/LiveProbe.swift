@@ -48,7 +48,6 @@ public struct LiveProbe: ProbeSource {
             let check: HostProfile.ProbeReport.GuestReadCheck? = recorder.step("vcpu-and-guest") {
                 GuestViewProbe(system: system, timeLimit: guestTimeLimit).run(into: &profile)
             }
-            recorder.step("hyperv-cpuid-vcpu") { (VCPUHyperVProbe.runIfNeeded(system, into: &profile), outcome: nil) }
             profile.probe = HostProfile.ProbeReport(durationMicros: 0, steps: [], guestReadCheck: check)
         }
         recorder.step("derive") { (ViewDerivation.complete(&profile), outcome: nil) }

@@ -82,8 +82,11 @@ public struct HostProfile: Codable, Hashable, Sendable {
         public var featureMSRs: MSRValues?
         /// A summary of KVM_GET_SUPPORTED_CPUID.
         public var supportedCPUID: CPUIDSummary?
-        /// KVM_GET_SUPPORTED_HV_CPUID leaves (system ioctl when available, else vCPU).
+        /// The system KVM_GET_SUPPORTED_HV_CPUID leaves (KVM_CAP_SYS_HYPERV_CPUID, 5.11+).
         public var hypervCPUID: [CPUIDLeaf]?
+        /// The vCPU KVM_GET_SUPPORTED_HV_CPUID leaves after enabling eVMCS on that vCPU: only
+        /// these carry the eVMCS version in 0x4000000A EAX (the system ioctl has no vCPU).
+        public var hypervCPUIDVCPU: [CPUIDLeaf]?
         public init() {}
     }
 
@@ -273,6 +276,7 @@ extension HostProfile.CPU {
 extension HostProfile.KVM {
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID
+        case hypervCPUIDVCPU
     }
 
     public init(from decoder: any Decoder) throws {
@@ -286,6 +290,7 @@ extension HostProfile.KVM {
         featureMSRs = try c.decodeIfPresent(MSRValues.self, forKey: .featureMSRs)
         supportedCPUID = try c.decodeIfPresent(HostProfile.CPUIDSummary.self, forKey: .supportedCPUID)
         hypervCPUID = try c.decodeIfPresent([HostProfile.CPUIDLeaf].self, forKey: .hypervCPUID)
+        hypervCPUIDVCPU = try c.decodeIfPresent([HostProfile.CPUIDLeaf].self, forKey: .hypervCPUIDVCPU)
     }
 }
 

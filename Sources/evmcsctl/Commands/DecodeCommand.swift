@@ -35,6 +35,22 @@ struct DecodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let profile = try DocumentFiles.hostProfile(file)
+        if let reason = unavailability(of: profile) {
+            // A probed host without these MSRs (AMD, nested off, no /dev/kvm): the answer is why.
+            if output.json {
+                try JSONOutput.print(
+                    DecodeReport(
+                        file: file,
+                        view: view.rawValue,
+                        decoded: VMXDecoder.decode(VMXMSRSet()),
+                        unavailable: reason
+                    )
+                )
+            } else {
+                print("\(profile.displayName): \(view.rawValue) view unavailable: \(reason.code): \(reason.message)")
+            }
+            return
+        }
         let set = try selectedView(of: profile)
         var guest: (set: VMXMSRSet, era: EVMCSEra)?
         if evmcs {
@@ -80,23 +96,32 @@ struct DecodeCommand: AsyncParsableCommand {
         }
     }
 
-    /// `: <code>: <message>` when the profile records why a view is missing (a live probe
-    /// on an AMD host, nested off, no /dev/kvm…).
-    private func why(_ profile: HostProfile, _ view: String) -> String {
-        guard let reason = profile.vmx?.obtained?[view]?.reason else { return "" }
-        return ": \(reason.code): \(reason.message)"
+    /// Why the chosen view has no MSRs, when the profile records it (a live probe on an AMD
+    /// host, nested off, no /dev/kvm…); `nil` when the view has values or --kernel asks for a
+    /// filter of its own.
+    private func unavailability(of profile: HostProfile) -> Provenance.Reason? {
+        let reasons = profile.vmx?.obtained
+        switch view {
+        case .system: return profile.vmx?.system == nil ? reasons?["system"]?.reason : nil
+        case .vcpu: return profile.vmx?.vcpu == nil ? reasons?["vcpu"]?.reason : nil
+        case .guest:
+            guard kernel == nil, profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) == nil,
+                profile.hostInitiatedView(evmcsEnabled: true).isEmpty
+            else { return nil }
+            return reasons?[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.reason
+        }
     }
 
     private func selectedView(of profile: HostProfile) throws -> VMXMSRSet {
         switch view {
         case .system:
             guard let set = profile.vmx?.system else {
-                throw CommandFailure("\(file): the profile has no system view (vmx.system)\(why(profile, "system"))")
+                throw CommandFailure("\(file): the profile has no system view (vmx.system)")
             }
             return set
         case .vcpu:
             guard let set = profile.vmx?.vcpu else {
-                throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)\(why(profile, "vcpu"))")
+                throw CommandFailure("\(file): the profile has no vCPU view (vmx.vcpu)")
             }
             return set
         case .guest:
@@ -129,6 +154,8 @@ struct DecodeReport: Encodable {
     var view: String
     var decoded: DecodedVMX
     var evmcs: EVMCSView?
+    /// Why the view has no MSRs, as the profile records it (then `decoded` is empty).
+    var unavailable: Provenance.Reason?
 
     struct EVMCSView: Encodable {
         var era: EVMCSEra

@@ -54,6 +54,10 @@ final class NotifyListener: Sendable {
 
     var received: [String] { messages.withLock { $0 } }
 
-    /// Forgets what was received so far.
-    func clear() { messages.withLock { $0.removeAll() } }
+    /// Forgets what was sent so far, including datagrams not read from the socket yet.
+    func clear() {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while chunk.withUnsafeMutableBytes({ recv(descriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 {}
+        messages.withLock { $0.removeAll() }
+    }
 }
