@@ -21,7 +21,7 @@ import Testing
                 == CPUIdentity(
                     vendor: "AuthenticAMD",
                     family: 25,
-                    model: 17,
+                    model: 1,
                     stepping: 1,
                     microcode: "0x1000065",
                     modelName: "AMD EPYC"

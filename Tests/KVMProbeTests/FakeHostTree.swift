@@ -81,20 +81,22 @@ final class FakeHostTree {
         return tree
     }
 
-    /// A tree that looks like this AMD host running KVM in PVM mode.
+    /// The tree recorded on this project's AMD host running KVM in PVM mode
+    /// (`Tools/record-host-tree.sh Tests/Fixtures/host-trees/amd-pvm-6.18`): kvm and kvm_pvm
+    /// loaded, no kvm_amd, 33 kvm parameters.
     static func amdPVMHost() throws -> FakeHostTree {
         let tree = try FakeHostTree()
-        try tree.writeKernel(
-            release: "6.18.44-fc-v595",
-            version: "#1 SMP PREEMPT_DYNAMIC @0",
-            bootID: "8c0fcf90-66ed-4352-92e5-3630b75fef67"
-        )
-        try tree.write(amdCPUInfo, to: "proc/cpuinfo")
-        try tree.writeModuleParameters("kvm", ["enable_pmu": "N", "ignore_msrs": "N", "tdp_mmu": "N"])
-        try tree.writeModuleParameters("kvm_amd", ["nested": "0", "npt": "1", "avic": "0"])
-        try tree.writeModuleParameters("kvm_pvm", ["force": "N", "pvm_native": "Y", "hb_mask": "8388607"])
+        for top in ["proc", "sys"] {
+            try FileManager.default.copyItem(
+                at: recordedAMDPVMHost.appendingPathComponent(top),
+                to: tree.root.appendingPathComponent(top)
+            )
+        }
         return tree
     }
+
+    static let recordedAMDPVMHost = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/host-trees/amd-pvm-6.18")
 
     static let intelCPUInfo = """
         processor\t: 0
@@ -117,18 +119,10 @@ final class FakeHostTree {
 
         """
 
-    static let amdCPUInfo = """
-        processor\t: 0
-        vendor_id\t: AuthenticAMD
-        cpu family\t: 25
-        model\t\t: 17
-        model name\t: AMD EPYC
-        stepping\t: 1
-        microcode\t: 0x1000065
-        cpu MHz\t\t: 2596.140
-
-        processor\t: 1
-        vendor_id\t: AuthenticAMD
-
-        """
+    /// `/proc/cpuinfo` of the recorded AMD host.
+    static let amdCPUInfo =
+        (try? String(
+            contentsOf: recordedAMDPVMHost.appendingPathComponent("proc/cpuinfo"),
+            encoding: .utf8
+        )) ?? ""
 }
