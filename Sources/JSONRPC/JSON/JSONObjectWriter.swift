@@ -71,7 +71,7 @@ public struct JSONObjectWriter {
     ///
     /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
     public mutating func write(_ key: StaticString, _ value: Double) throws {
-        let number = try JSONNumber(encoding: value) { [AnyCodingKey(key.description)] }
+        let number = try JSONNumber(encoding: value) { [AnyKey(key.description)] }
         self.key(key)
         writeUTF8(number.text, to: &self.text)
     }
@@ -108,14 +108,4 @@ extension JSONRPCResult {
         try body(&object)
         self.init(encodedText: object.finish())
     }
-}
-
-/// A coding key for error paths.
-struct AnyCodingKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-
-    init(_ name: String) { self.stringValue = name }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
 }

@@ -306,8 +306,8 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
     }
 }
 
-/// A coding key for array indices and `super`.
-private struct AnyKey: CodingKey {
+/// A coding key for array indices, `super` and error paths.
+struct AnyKey: CodingKey {
     private let name: String
     let intValue: Int?
     var stringValue: String { intValue.map { "Index \($0)" } ?? name }
