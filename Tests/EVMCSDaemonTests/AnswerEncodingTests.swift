@@ -108,7 +108,7 @@ struct AnswerEncodingTests {
         #expect(try JSONDecoder().decode(DaemonStatus.self, from: Data(try status.answer.jsonText)) == status)
     }
 
-    @Test func aNonFiniteStatusNumberIsAnEncodingErrorNamingItsKey() throws {
+    @Test func aNonFiniteStatusNumberIsAnEncodingErrorNamingItsPath() throws {
         var status = Self.statuses[0]
         status.uptimeSeconds = .nan
         #expect {
@@ -116,6 +116,14 @@ struct AnswerEncodingTests {
         } throws: { error in
             guard case EncodingError.invalidValue(_, let context) = error else { return false }
             return context.codingPath.map(\.stringValue) == ["uptimeSeconds"]
+        }
+        status = Self.statuses[0]
+        status.cache.profileAgeSeconds = .infinity
+        #expect {
+            try status.answer
+        } throws: { error in
+            guard case EncodingError.invalidValue(_, let context) = error else { return false }
+            return context.codingPath.map(\.stringValue) == ["cache", "profileAgeSeconds"]
         }
     }
 }

@@ -5,7 +5,7 @@ extension DaemonStatus {
     /// The `daemon.status` answer, written member by member: it is built anew for every request
     /// (uptime, counters), and through `Encodable` its encoding cost more than the rest of the
     /// request. Members are in key order, so the bytes are those of ``JSONValueEncoder``
-    /// (`StatusAnswerTests` holds them equal).
+    /// (`AnswerEncodingTests.theStatusAnswerIsWrittenAsJSONEncoderWritesIt` holds them equal).
     var answer: JSONRPCResult {
         get throws {
             try JSONRPCResult { status in

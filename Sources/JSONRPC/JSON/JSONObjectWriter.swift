@@ -22,6 +22,8 @@
 public struct JSONObjectWriter {
     var text: [UInt8]
     private var isFirst = true
+    /// The keys of the objects being written, outermost first (for error paths).
+    private var enclosingKeys: [StaticString] = []
 
     init(text: [UInt8]) {
         self.text = text
@@ -71,7 +73,9 @@ public struct JSONObjectWriter {
     ///
     /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
     public mutating func write(_ key: StaticString, _ value: Double) throws {
-        let number = try JSONNumber(encoding: value) { [AnyKey(key.description)] }
+        let number = try JSONNumber(encoding: value) {
+            (self.enclosingKeys + [key]).map { AnyKey($0.description) }
+        }
         self.key(key)
         writeUTF8(number.text, to: &self.text)
     }
@@ -88,9 +92,11 @@ public struct JSONObjectWriter {
         self.key(key)
         self.text.append(UInt8(ascii: "{"))
         self.isFirst = true
+        self.enclosingKeys.append(key)
         defer {
             self.text.append(UInt8(ascii: "}"))
             self.isFirst = false
+            self.enclosingKeys.removeLast()
         }
         try body(&self)
     }
