@@ -7,6 +7,10 @@
 #   make fuzz     1,000,000 fuzzed frames against a fresh release daemon (Docs/reliability.md)
 #   make soak     1,000 clients x 100 requests, 100,000 connection churn, 60 s of slow clients
 #   make fuzz-parsers  libFuzzer on the JSON parser and the document loader, 60 s each
+#   make intel-bench   Debian's kernels on a Bochs-emulated Intel CPU, measured by the release
+#                      binaries (KERNELS="5.10 6.1 6.12", CPUS="skylakex haswell"; RECORD=1 updates
+#                      Tests/Fixtures/measured); Tools/intel-bench/README.md
+#   make intel-bench-ci  the bench for Debian 12's 6.1 on Skylake-X, held against the committed run
 
 SWIFT         ?= swift
 PREFIX        ?= /usr/local
@@ -16,6 +20,8 @@ UNITDIR       ?= /etc/systemd/system
 SYSUSERSDIR   ?= /usr/lib/sysusers.d
 CONFIGURATION ?= release
 RUN_ARGS      ?=
+KERNELS       ?=
+CI_BENCH_OUT   = .build-intel-bench/ci
 BINDIR         = $(DESTDIR)$(PREFIX)/bin
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -26,14 +32,27 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   socat           the shell client the tests (and users) talk to the socket with
 #   pkg-config      lets SwiftPM find libsystemd
 DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
+# The Intel bench (Tools/intel-bench/README.md): the emulator, its text display, the initramfs and
+# boot image tools, and what the bench script itself uses.
+BENCH_DEB_PACKAGES = bochs bochs-term busybox-static isolinux syslinux-common genisoimage tmux xz-utils cpio kmod
 
-.PHONY: deps build run test install fuzz soak fuzz-parsers clean
+.PHONY: deps bench-deps build run test install fuzz soak fuzz-parsers intel-bench intel-bench-ci clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# Installs what the bench needs; a failure is reported and left to the bench, which then says
+# exactly what is missing and skips (exit 77).
+bench-deps:
+	@missing=""; for p in $(BENCH_DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		($(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+			|| echo "intel-bench: could not install$$missing"; \
 	fi
 
 build: deps
@@ -52,6 +71,19 @@ fuzz soak: build
 
 fuzz-parsers: deps
 	Tools/fuzz-parsers.sh
+
+intel-bench: build bench-deps
+	Tools/intel-bench/bench.sh $(KERNELS)
+
+# CI: one kernel, one CPU, then the fresh run is held against Tests/Fixtures/measured by the tests.
+intel-bench-ci: bench-deps
+	$(SWIFT) build -c release
+	@rm -rf $(CI_BENCH_OUT); status=0; \
+	CPUS=skylakex OUT=$(CI_BENCH_OUT) Tools/intel-bench/bench.sh 6.1 || status=$$?; \
+	if [ $$status = 77 ]; then echo "intel-bench-ci: SKIPPED (see the reason above); no fresh Intel measurement this run"; exit 0; fi; \
+	if [ $$status != 0 ]; then echo "intel-bench-ci: FAILED: the bench did not measure Debian 12's 6.1 (see above)"; exit 1; fi; \
+	$(SWIFT) build --build-tests && \
+	EVMCSD_BENCH_RESULTS=$(CURDIR)/$(CI_BENCH_OUT) $(SWIFT) test --skip-build --filter MeasuredProfileTests
 
 install: build
 	install -d $(BINDIR)

@@ -17,6 +17,7 @@ copy() {
 copy /proc/cpuinfo
 copy /proc/sys/kernel/osrelease
 copy /proc/sys/kernel/version
+[ -e /proc/version_signature ] && copy /proc/version_signature
 copy /proc/sys/kernel/random/boot_id
 for module in /sys/module/kvm*; do
 	[ -d "$module" ] || continue

@@ -8,7 +8,10 @@ public struct HostEVMCSReport: Codable, Hashable, Sendable {
     /// Why eVMCS is unsupported (or unknown).
     public var reason: Provenance.Reason?
     public var kernelRelease: String?
+    /// The effective era's name (measured, else declared, else derived), when there is one.
     public var era: EVMCSEra?
+    /// The effective era with its basis, matching eras and differences (`evmcs.effectiveEra`).
+    public var effectiveEra: EffectiveEra?
     /// The guest views: `guest` (Hyper-V CPUID 0x4000000A.EBX[0] clear, QEMU's setting) and
     /// `guestPerfGlobalCtrl` (bit set).
     public var views: [String: GuestView]
@@ -40,6 +43,7 @@ public struct HostEVMCSReport: Codable, Hashable, Sendable {
         }
         kernelRelease = profile.kernel?.release
         era = profile.evmcsEra
+        effectiveEra = profile.effectiveEra
         fingerprint = profile.fingerprint
         let hostView = profile.vmx?.vcpu ?? profile.vmx?.system ?? VMXMSRSet()
         var views: [String: GuestView] = [:]

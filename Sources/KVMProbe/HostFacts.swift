@@ -10,6 +10,9 @@ public struct HostFacts: Sendable, Hashable, Codable {
     public let kernelRelease: FileFact<String>
     /// `version`, e.g. `"#1 SMP PREEMPT_DYNAMIC …"` (build number and date).
     public let kernelVersion: FileFact<String>
+    /// `/proc/version_signature` (Ubuntu only: `Ubuntu 5.15.0-91.101-generic 5.15.131`); an
+    /// ENOENT elsewhere.
+    public let versionSignature: FileFact<String>
     /// The first processor of /proc/cpuinfo.
     public let cpu: FileFact<CPUIdentity>
     /// Every parameter of every loaded `kvm` / `kvm_*` module, values trimmed. Unreadable parameters
@@ -24,6 +27,7 @@ public struct HostFacts: Sendable, Hashable, Codable {
     public init(
         kernelRelease: FileFact<String>,
         kernelVersion: FileFact<String>,
+        versionSignature: FileFact<String>,
         cpu: FileFact<CPUIdentity>,
         moduleParameters: FileFact<ModuleParameters>,
         bootID: FileFact<String>,
@@ -31,6 +35,7 @@ public struct HostFacts: Sendable, Hashable, Codable {
     ) {
         self.kernelRelease = kernelRelease
         self.kernelVersion = kernelVersion
+        self.versionSignature = versionSignature
         self.cpu = cpu
         self.moduleParameters = moduleParameters
         self.bootID = bootID

@@ -42,6 +42,7 @@ public struct HostFactsReader: Sendable, Hashable {
         HostFacts(
             kernelRelease: kernelField("osrelease") { Self.string(fromCharacters: $0.release) },
             kernelVersion: kernelField("version") { Self.string(fromCharacters: $0.version) },
+            versionSignature: FileFact(FileReading.text(at: "\(procRoot)/version_signature").map(\.trimmingWhitespace)),
             cpu: cpuIdentity(),
             moduleParameters: moduleParameters(),
             bootID: FileFact(FileReading.text(at: "\(procRoot)/sys/kernel/random/boot_id").map(\.trimmingWhitespace)),

@@ -121,7 +121,8 @@ struct EVMCSFilterTests {
         #expect(clear[.vmxProcBasedControls2] == 0xC519_98FE)
         #expect(clear[.vmxTrueExitControls] == 0x03BF_FFFF & ~0x1000)
         #expect(clear[.vmxTrueEntryControls] == 0x0007_F3FF & ~0x2000)
-        #expect(clear[.vmxVMFunc] == 0)
+        // `ctl_low &= 0` on the 64-bit VMFUNC MSR clears bits 31:0 only.
+        #expect(clear[.vmxVMFunc] == 0xFFFF_FFFF_0000_0000)
         let set = kept(.v6_3, perf: true)
         #expect(set[.vmxTrueExitControls] == 0x03BF_FFFF)
         #expect(set[.vmxTrueEntryControls] == 0x0007_F3FF)

@@ -194,23 +194,27 @@ struct VerdictTests {
         #expect(verdict.level == .incompatible)
     }
 
-    @Test func vendorKernelsGetABackportWarning() throws {
+    @Test func vendorKernelsAreAmbiguousUnlessMeasured() throws {
         let host = Fixtures.host("rhel", kernel: "5.14.0-427.el9.x86_64", vmx: try Self.kvmSkylake())
         let verdict = CompatibilityChecker.check(from: host, to: host, evmcs: true)
-        #expect(verdict.warnings.map(\.code).contains("era-from-version"))
+        let warning = try #require(verdict.warnings.first { $0.code == "target-era-ambiguous" })
+        #expect(warning.message.contains("5.14.0-427.el9.x86_64") && warning.message.contains("measure it"))
+        #expect(verdict.warnings.contains { $0.code == "source-era-ambiguous" })
+        #expect(verdict.context.targetBasis == .derived && verdict.context.sourceBasis == .derived)
     }
 
-    @Test func a5_15TargetWarnsAboutStableBackports() throws {
+    @Test func aStableKernelWithoutItsSublevelIsAmbiguous() throws {
         let source = Fixtures.host("a", kernel: "5.15.0-91-generic", vmx: try Self.kvmSkylake())
         let target = Fixtures.host("b", kernel: "5.15.0-91-generic", vmx: try Self.kvmSkylake())
         let verdict = CompatibilityChecker.check(from: source, to: target, evmcs: true)
         #expect(verdict.compatible)
-        #expect(verdict.warnings.map(\.code) == ["era-stable-backports"])
-        let later = Fixtures.host("c", kernel: "5.17.0", vmx: try Self.kvmSkylake())
-        #expect(
-            !CompatibilityChecker.check(from: later, to: later, evmcs: true).warnings.map(\.code)
-                .contains("era-stable-backports")
-        )
+        let warning = try #require(verdict.warnings.first { $0.code == "target-era-ambiguous" })
+        #expect(warning.message.contains("5.15.0-91-generic") && warning.message.contains("from .24 era 5.17"))
+        var known = target
+        known.kernel?.versionSignature = "Ubuntu 5.15.0-91.101-generic 5.15.131"
+        let later = CompatibilityChecker.check(from: known, to: known, evmcs: true)
+        #expect(!later.warnings.contains { $0.code == "target-era-ambiguous" })
+        #expect(later.context.targetEra == .v5_17, "5.15.131 carries the 5.17 backports (from 5.15.24)")
     }
 
     @Test func aTargetWhoseProbeSawAGuestViewMismatchIsFlagged() throws {

@@ -238,11 +238,11 @@ public enum OpenRPCDocument {
                     required: ["schema"],
                     properties: [
                         "schema": "\"evmcsd.host-profile/1\"", "host": "name, bootId",
-                        "kernel": "release, version, evmcsEra",
+                        "kernel": "release, version, versionSignature, evmcsEra",
                         "cpu": "vendor, family, model, stepping, microcode, modelName",
                         "kvm":
                             "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID, hypervCPUIDVCPU",
-                        "evmcs": "supported, versionLow, versionHigh, obtained",
+                        "evmcs": "supported, versionLow, versionHigh, obtained, effectiveEra {era, basis, matching, differences, note}",
                         "vmx": "system, vcpu, guest, guestPerfGlobalCtrl (MSR index → hex value), obtained",
                         "warnings": "[{code, message, msr}]", "probe": "durationMicros, steps, guestReadCheck",
                         "fingerprint": "sha256:<hex>", "generatedAt": "RFC 3339", "generator": "producer",
@@ -259,7 +259,7 @@ public enum OpenRPCDocument {
                         "schema": "\"evmcsd.vm-requirements/1\"", "name": "for humans",
                         "evmcs": "enabled (required), version, perfGlobalCtrl", "vmx": "MSR index → hex value",
                         "nestedState": "nested state must migrate",
-                        "source": "host, kernelRelease, evmcsEra, fingerprint",
+                        "source": "host, kernelRelease, kernelVersion, versionSignature, evmcsEra, fingerprint",
                         "guestVisible": "what the guest read on the source",
                     ]
                 )
@@ -275,7 +275,7 @@ public enum OpenRPCDocument {
                         "reasons": "[{code, msr, bit, field, feature, label, need, have, message}]",
                         "warnings": "[{code, message, msr}]",
                         "vm": "VM name", "target": "target host",
-                        "context": "evmcs, perfGlobalCtrl, nestedState, targetEra, sourceEra",
+                        "context": "evmcs, perfGlobalCtrl, nestedState, targetEra, sourceEra, sourceBasis, targetBasis",
                     ]
                 )
             ),
@@ -306,7 +306,7 @@ public enum OpenRPCDocument {
                     "host.evmcs result.",
                     properties: [
                         "supported": "bool", "versionLow": "int", "versionHigh": "int",
-                        "reason": "{code, message, errno}", "kernelRelease": "string", "era": "eVMCS era",
+                        "reason": "{code, message, errno}", "kernelRelease": "string", "era": "effective eVMCS era", "effectiveEra": "{era, basis, matching, differences, note}",
                         "views": "guest, guestPerfGlobalCtrl: {perfGlobalCtrl, obtained, msrs, removed, features}",
                         "fingerprint": "string",
                     ]

@@ -9,7 +9,11 @@ import VMXModel
 enum HostFactsMapping {
     static func apply(_ facts: HostFacts, to profile: inout HostProfile) {
         profile.host = HostProfile.Host(name: hostName(), bootId: facts.bootID.value)
-        profile.kernel = HostProfile.Kernel(release: facts.kernelRelease.value, version: facts.kernelVersion.value)
+        profile.kernel = HostProfile.Kernel(
+            release: facts.kernelRelease.value,
+            version: facts.kernelVersion.value,
+            versionSignature: facts.versionSignature.value
+        )
         if let identity = facts.cpu.value {
             var cpu = HostProfile.CPU(vendor: identity.vendor)
             cpu.family = identity.family

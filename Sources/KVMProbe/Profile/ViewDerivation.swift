@@ -1,12 +1,14 @@
 import VMXModel
 
-/// Fills the views the probe could not measure from the ones it did (DESIGN §3.5), and
-/// cross-checks measured guest views against the kernel-era model.
+/// Fills the views the probe could not measure from the ones it did (Docs/probe.md, "Derived
+/// views"), cross-checks measured guest views against the kernel's nominal era, and states the
+/// effective era (`evmcs.effectiveEra`).
 enum ViewDerivation {
     static func complete(_ profile: inout HostProfile) {
+        defer { stateEffectiveEra(&profile) }
         guard let system = profile.vmx?.system else { return }
         if profile.vmx?.obtained == nil { profile.vmx?.obtained = [:] }
-        let era = profile.evmcsEra
+        let era = profile.nominalEra
         if profile.vmx?.vcpu == nil {
             let derived = profile.hostInitiatedView(evmcsEnabled: true)
             let why = profile.vmx?.obtained?["vcpu"]?.reason?.message ?? "no vCPU reading"
@@ -18,33 +20,42 @@ enum ViewDerivation {
             )
         }
         let vcpu = profile.vmx?.vcpu ?? system
+        // A view the probe did not measure is derived with the era the measured ones show, if any.
+        let measuredEra = EffectiveEra.infer(for: profile).flatMap { $0.basis == .measured ? $0.era : nil }
         for (name, perfGlobalCtrl) in [("guest", false), ("guestPerfGlobalCtrl", true)] {
-            let measured = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl)
-            guard let era else { continue }
-            let model = EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu)
-            if let measured {
+            if let measured = profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) {
+                guard let era else { continue }
                 crossCheck(
                     measured: measured,
-                    model: model,
+                    model: EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu),
                     view: name,
                     era: era,
                     vcpu: vcpu,
                     perfGlobalCtrl: perfGlobalCtrl,
                     into: &profile
                 )
-            } else if case .supported = profile.evmcsSupport {
+            } else if case .supported = profile.evmcsSupport, let deriving = measuredEra ?? era {
                 let why = profile.vmx?.obtained?[name]?.reason?.message ?? "not measured"
+                let model = EVMCSFilter(era: deriving, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu)
                 if perfGlobalCtrl { profile.vmx?.guestPerfGlobalCtrl = model } else { profile.vmx?.guest = model }
                 profile.vmx?.obtained?[name] = Provenance(
                     .derived,
                     reason: Provenance.Reason(
                         code: "not-measured",
-                        message: "derived with the \(era.span) filter: \(why)"
+                        message: "derived with the \(deriving.span) filter: \(why)"
                     ),
-                    era: era
+                    era: deriving
                 )
             }
         }
+    }
+
+    /// The era whose filter reproduces the measured views, or the declared or derived one, on a
+    /// host that can give eVMCS.
+    private static func stateEffectiveEra(_ profile: inout HostProfile) {
+        guard case .supported = profile.evmcsSupport, let effective = EffectiveEra.infer(for: profile) else { return }
+        if profile.evmcs == nil { profile.evmcs = HostProfile.EVMCS() }
+        profile.evmcs?.effectiveEra = effective
     }
 
     /// A measured view that disagrees with the era model means a kernel whose filter the model
@@ -70,7 +81,7 @@ enum ViewDerivation {
         let hint =
             explaining.isEmpty
             ? "no known era explains it"
-            : "it matches era \(explaining.map(\.rawValue).joined(separator: ", ")); set kernel.evmcsEra to use that model elsewhere"
+            : "it matches era \(explaining.map(\.rawValue).joined(separator: ", ")) (evmcs.effectiveEra)"
         profile.warnings =
             (profile.warnings ?? []) + [
                 Warning(

@@ -1,9 +1,11 @@
 /// Computes verdicts: can a VM with these requirements run on, or be restored on, this host?
 ///
 /// A pure function of two documents, so the daemon and the client library give the same
-/// answer (DESIGN §5). The rules, with their kernel sources, are in Docs/compatibility.md:
+/// answer. The rules, with their kernel sources, are in Docs/compatibility.md:
 /// 1. KVM's restore rules for every VMX MSR (``RestoreRules``);
-/// 2. the eVMCS guest-visible view must not lose controls (``GuestViewRule``);
+/// 2. the eVMCS guest-visible view must not lose controls (``GuestViewRule``), measured first on
+///    both sides: the source's measured view is what the guest saw, the target's measured views
+///    give its real filter (``HostGuestFilter``); the era tables only where nothing was measured;
 /// 3. eVMCS support and version range; NESTED_STATE and EXCEPTION_PAYLOAD for nested state;
 /// 4. known hazards of kernel eras as warnings.
 ///
@@ -17,9 +19,10 @@ public enum CompatibilityChecker {
     public static func check(_ vm: VMRequirements, on target: HostProfile) -> Verdict {
         var a = Assessment()
         let targetEra = target.evmcsEra
-        if vm.evmcs.enabled { checkEVMCS(vm, target, targetEra, &a) }
+        let targetFilter = vm.evmcs.enabled ? guestFilter(of: target, for: vm) : nil
+        if vm.evmcs.enabled { checkEVMCS(vm, target, targetFilter, &a) }
         if vm.nestedState { checkNestedState(target, &a) }
-        checkVMX(vm, target, targetEra, &a)
+        let sourceBasis = checkVMX(vm, target, targetEra, targetFilter, &a)
         if let warnings = target.warnings {
             for warning in warnings where warning.code == "guest-view-mismatch" {
                 a.warn("target-guest-view-mismatch", "the target's probe reported: \(warning.message)", msr: nil)
@@ -38,9 +41,21 @@ public enum CompatibilityChecker {
                 perfGlobalCtrl: vm.evmcs.perfGlobalCtrl,
                 nestedState: vm.nestedState,
                 targetEra: targetEra,
-                sourceEra: vm.source?.era
+                sourceEra: vm.guestVisible == nil ? vm.source?.era : nil,
+                sourceBasis: sourceBasis,
+                targetBasis: targetFilter?.basis
             )
         )
+    }
+
+    /// The target's eVMCS filter for this VM. On a 4.20–5.5-era kernel that checks restores
+    /// against host-supported values (5.4.211+), the restored values replace the ones enabling
+    /// eVMCS filtered, and the guest reads them unfiltered (no guest-read filter before 5.6).
+    private static func guestFilter(of target: HostProfile, for vm: VMRequirements) -> HostGuestFilter? {
+        if let era = target.evmcsEra, era.filtersVCPUState, target.derivedEra?.restoresAgainstHostValues == true {
+            return HostGuestFilter(unfiltered: target.kernel?.evmcsEra != nil ? .declared : .derived, era: era)
+        }
+        return HostGuestFilter(host: target, perfGlobalCtrl: vm.evmcs.perfGlobalCtrl)
     }
 
     /// The verdict for a VM started on `source` with its defaults, moving to `target`.
@@ -63,9 +78,10 @@ public enum CompatibilityChecker {
         _ vm: VMRequirements,
         _ target: HostProfile,
         _ targetEra: EVMCSEra?,
+        _ targetFilter: HostGuestFilter?,
         _ a: inout Assessment
-    ) {
-        guard !vm.vmx.isEmpty else { return }
+    ) -> EffectiveEra.Basis? {
+        guard !vm.vmx.isEmpty else { return nil }
         var reference = target.restoreReference
         guard !reference.isEmpty else {
             let why =
@@ -79,25 +95,43 @@ public enum CompatibilityChecker {
                     message: "the VM uses nested VMX; \(why)"
                 )
             )
-            return
+            return nil
         }
         if vm.evmcs.enabled, let targetEra, targetEra.filtersVCPUState {
-            // 4.20–5.5: enabling eVMCS (which QEMU does before restoring MSRs) clears controls in
-            // the vCPU's VMX MSRs, and restore compares against those current values.
-            reference = EVMCSFilter(era: targetEra, perfGlobalCtrl: false).apply(to: reference)
-            a.warn(
-                "era-restore-order",
-                "target kernel era 4.20–5.5: enabling eVMCS clears controls in the vCPU's VMX MSRs before they are restored; values with those controls fail to restore (the QEMU ≥ 4.2 problem)"
-            )
+            checkRestoreOrder(target, targetEra, &reference, &a)
         }
         RestoreRules.evaluate(vm.vmx, against: reference, into: &a)
-        if vm.evmcs.enabled, let targetEra { GuestViewRule.evaluate(vm, targetEra: targetEra, into: &a) }
+        RestoreRules.kernelLimits(vm.vmx, targetKernel: target.kernelIdentity, into: &a)
+        guard vm.evmcs.enabled, let targetFilter else { return nil }
+        return GuestViewRule.evaluate(vm, target: targetFilter, into: &a)
+    }
+
+    /// 4.20–5.5 (and 5.4.y): enabling eVMCS, which QEMU does before restoring MSRs, clears
+    /// controls in the vCPU's VMX MSRs. Kernels that check restores against those current values
+    /// reject values with the controls (the QEMU ≥ 4.2 problem); 5.4.211+ checks against the
+    /// host-supported values and has no such failure.
+    private static func checkRestoreOrder(
+        _ target: HostProfile,
+        _ targetEra: EVMCSEra,
+        _ reference: inout VMXMSRSet,
+        _ a: inout Assessment
+    ) {
+        let restoresAgainstHostValues = target.derivedEra?.restoresAgainstHostValues
+        if restoresAgainstHostValues == true { return }
+        reference = EVMCSFilter(era: targetEra, perfGlobalCtrl: false).apply(to: reference)
+        var message =
+            "target kernel era \(targetEra.span): enabling eVMCS clears controls in the vCPU's VMX MSRs before they are restored; values with those controls fail to restore (the QEMU ≥ 4.2 problem)"
+        if restoresAgainstHostValues == nil {
+            message +=
+                "; 5.4.211 and later 5.4.y check restores against host-supported values and do not fail, but this kernel's sublevel is unknown — measure it or record uname -v"
+        }
+        a.warn("era-restore-order", message)
     }
 
     private static func checkEVMCS(
         _ vm: VMRequirements,
         _ target: HostProfile,
-        _ targetEra: EVMCSEra?,
+        _ targetFilter: HostGuestFilter?,
         _ a: inout Assessment
     ) {
         let version = vm.evmcs.version
@@ -140,7 +174,7 @@ public enum CompatibilityChecker {
                 a.warn("evmcs-range-assumed", "the target gives no eVMCS version range; KVM's 1..1 was assumed")
             }
         }
-        guard let targetEra else {
+        guard let targetFilter else {
             a.fail(
                 VerdictReason(
                     code: .evmcsEraUnknown,
@@ -148,22 +182,13 @@ public enum CompatibilityChecker {
                     need: "a known kernel era",
                     have: "unknown",
                     message:
-                        "the target profile has no kernel release, so the controls its KVM hides from eVMCS guests are unknown; set kernel.release or kernel.evmcsEra"
+                        "the target profile has neither a measured guest view nor a kernel release, so the controls its KVM hides from eVMCS guests are unknown; measure it, or set kernel.release or kernel.evmcsEra"
                 )
             )
             return
         }
-        if target.kernel?.evmcsEra == nil, targetEra < .v6_3, let tag = target.kernelRelease?.backportTag {
-            a.warn(
-                "era-from-version",
-                "the target runs a vendor kernel (\(tag)) that carries eVMCS backports; its era was chosen from the version number (\(targetEra.span)) and may be older than its code — prefer a measured profile or set kernel.evmcsEra"
-            )
-        }
-        if targetEra == .v5_15 {
-            a.warn(
-                "era-stable-backports",
-                "5.15.y/5.16.y stable kernels received the 5.17 filter fixes later; if the target has them, it also hides TRUE_PINBASED posted interrupts/preemption timer and VM-exit save-preemption-timer"
-            )
+        if targetFilter.basis == .derived, let ambiguity = target.derivedEra?.ambiguity {
+            a.warn("target-era-ambiguous", "the target's guest view is derived: \(ambiguity)")
         }
     }
 

@@ -1,5 +1,5 @@
 /// What `vmx_set_vmx_msr()` (arch/x86/kvm/vmx/nested.c) accepts when userspace restores a VM's
-/// VMX capability MSRs on a host (facts §6).
+/// VMX capability MSRs on a host (Docs/compatibility.md).
 ///
 /// The reference is what the target's KVM supports (`vmcs_config.nested`, the system view);
 /// on 6.0+ kernels KVM compares against exactly that, and before 6.0 against the vCPU's
@@ -29,6 +29,7 @@ enum RestoreRules {
         subset64(.vmxEPTVPIDCap, group: .eptVPID, need, have, &assessment)
         subset64(.vmxVMFunc, group: .vmFunctions, need, have, &assessment)
         tertiary(need, have, &assessment)
+        exitControls2(need, &assessment)
         for index in MSRIndex.allVMX where need[index] == nil && have[index] != nil && isRestorable(index) {
             assessment.targetExceeds = true
         }
@@ -252,6 +253,38 @@ enum RestoreRules {
             return
         }
         subset64(.vmxProcBasedControls3, group: .tertiaryProcBased, need, have, &a)
+    }
+
+    /// IA32_VMX_EXIT_CTLS2 (0x493): mainline KVM does not emulate it, so a write is rejected.
+    private static func exitControls2(_ need: VMXMSRSet, _ a: inout Assessment) {
+        guard let needed = need[.vmxExitControls2], needed != 0 else { return }
+        a.fail(
+            VerdictReason(
+                code: .msrNotRestorable,
+                msr: .vmxExitControls2,
+                need: HexNumber.format64(needed),
+                have: "not emulated",
+                message: "the VM carries IA32_VMX_EXIT_CTLS2, which KVM does not emulate and rejects from userspace"
+            )
+        )
+    }
+
+    /// Limits of older kernels: before 5.3, a write of IA32_VMX_VMFUNC falls into
+    /// `vmx_set_vmx_msr()`'s `default: -EINVAL`.
+    static func kernelLimits(_ need: VMXMSRSet, targetKernel: KernelIdentity?, into a: inout Assessment) {
+        guard let needed = need[.vmxVMFunc], let kernel = targetKernel, !kernel.isVendorKernel,
+            (kernel.upstream.major, kernel.upstream.minor) < (5, 3)
+        else { return }
+        a.fail(
+            VerdictReason(
+                code: .msrNotRestorable,
+                msr: .vmxVMFunc,
+                need: HexNumber.format64(needed),
+                have: "not restorable before 5.3",
+                message:
+                    "the VM carries IA32_VMX_VMFUNC, which KVM accepts from userspace only from 5.3 (the target runs \(kernel.upstream.major).\(kernel.upstream.minor))"
+            )
+        )
     }
 
     // MARK: - Shared pieces

@@ -124,9 +124,31 @@ public struct Verdict: Codable, Hashable, Sendable {
         public var evmcs: Bool
         public var perfGlobalCtrl: Bool
         public var nestedState: Bool
-        /// The target's eVMCS era, when known.
+        /// The target's eVMCS era in effect (measured, declared or derived), when known.
         public var targetEra: EVMCSEra?
-        /// The source's eVMCS era, when known.
+        /// The source's eVMCS era, when the source's guest view rests on one (not measured).
         public var sourceEra: EVMCSEra?
+        /// What the source's guest view rests on: `measured`, `declared` or `derived`.
+        public var sourceBasis: EffectiveEra.Basis?
+        /// What the target's guest view rests on: `measured`, `declared` or `derived`.
+        public var targetBasis: EffectiveEra.Basis?
+
+        public init(
+            evmcs: Bool,
+            perfGlobalCtrl: Bool,
+            nestedState: Bool,
+            targetEra: EVMCSEra? = nil,
+            sourceEra: EVMCSEra? = nil,
+            sourceBasis: EffectiveEra.Basis? = nil,
+            targetBasis: EffectiveEra.Basis? = nil
+        ) {
+            self.evmcs = evmcs
+            self.perfGlobalCtrl = perfGlobalCtrl
+            self.nestedState = nestedState
+            self.targetEra = targetEra
+            self.sourceEra = sourceEra
+            self.sourceBasis = sourceBasis
+            self.targetBasis = targetBasis
+        }
     }
 }

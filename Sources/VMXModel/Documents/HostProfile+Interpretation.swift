@@ -23,9 +23,57 @@ extension HostProfile {
         kernel?.release.flatMap(KernelRelease.init)
     }
 
-    /// The eVMCS era in effect: `kernel.evmcsEra` if set, else the era of the release number.
+    /// Which upstream kernel the host runs, from `kernel.release`, `version` and `versionSignature`.
+    public var kernelIdentity: KernelIdentity? {
+        guard let release = kernel?.release else { return nil }
+        return KernelIdentity(release: release, version: kernel?.version, versionSignature: kernel?.versionSignature)
+    }
+
+    /// The era the kernel's identity gives (upstream base and stable sublevel), with why it may
+    /// be wrong.
+    public var derivedEra: DerivedEra? {
+        guard let release = kernel?.release, let identity = kernelIdentity else { return nil }
+        return DerivedEra(identity, release: release)
+    }
+
+    /// The era without looking at measurements: `kernel.evmcsEra` if declared, else the derived one.
+    public var nominalEra: EVMCSEra? {
+        kernel?.evmcsEra ?? derivedEra?.era
+    }
+
+    /// The eVMCS era in effect: the measured effective era (`evmcs.effectiveEra`) when one
+    /// matched, else the declared era, else the derived one.
     public var evmcsEra: EVMCSEra? {
-        kernel?.evmcsEra ?? kernelRelease.map(EVMCSEra.init(kernel:))
+        if let effective = evmcs?.effectiveEra, effective.basis == .measured, let era = effective.era { return era }
+        return nominalEra
+    }
+
+    /// The effective era as stored, else as inferred now from the profile's views.
+    public var effectiveEra: EffectiveEra? {
+        evmcs?.effectiveEra ?? EffectiveEra.infer(for: self)
+    }
+
+    /// A VMX view that was read on a host (measured, or recorded from a real host), not derived
+    /// by the model. A view without provenance counts as observed: it is what the document claims.
+    public func observedView(_ name: String) -> VMXMSRSet? {
+        let view: VMXMSRSet?
+        switch name {
+        case "system": view = vmx?.system
+        case "vcpu": view = vmx?.vcpu
+        case "guest": view = vmx?.guest
+        case "guestPerfGlobalCtrl": view = vmx?.guestPerfGlobalCtrl
+        default: view = nil
+        }
+        guard let view else { return nil }
+        switch vmx?.obtained?[name]?.method {
+        case .derived, .unavailable: return nil
+        case .measured, .recorded, nil: return view
+        }
+    }
+
+    /// The observed eVMCS guest view for Hyper-V CPUID 0x4000000A.EBX bit 0 set or clear.
+    public func observedGuestView(perfGlobalCtrl: Bool) -> VMXMSRSet? {
+        observedView(perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest")
     }
 
     /// The value of a KVM capability by linux/kvm.h name without `KVM_CAP_`, or `nil` when

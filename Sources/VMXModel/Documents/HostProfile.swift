@@ -45,13 +45,22 @@ public struct HostProfile: Codable, Hashable, Sendable {
     public struct Kernel: Codable, Hashable, Sendable {
         /// `uname -r`, e.g. `6.8.0-45-generic`.
         public var release: String?
-        /// `uname -v`.
+        /// `uname -v`: names the upstream base on Debian (`#1 SMP Debian 5.10.209-2 (2024-01-31)`).
         public var version: String?
-        /// Overrides the eVMCS era chosen from `release` (for vendor kernels with backports).
+        /// `/proc/version_signature`, where present (Ubuntu: `Ubuntu 5.15.0-91.101-generic 5.15.131`).
+        public var versionSignature: String?
+        /// Declares the eVMCS era, overriding the one the kernel's identity gives (for vendor
+        /// kernels with backports). A measured guest view still takes precedence.
         public var evmcsEra: EVMCSEra?
-        public init(release: String? = nil, version: String? = nil, evmcsEra: EVMCSEra? = nil) {
+        public init(
+            release: String? = nil,
+            version: String? = nil,
+            versionSignature: String? = nil,
+            evmcsEra: EVMCSEra? = nil
+        ) {
             self.release = release
             self.version = version
+            self.versionSignature = versionSignature
             self.evmcsEra = evmcsEra
         }
     }
@@ -144,6 +153,8 @@ public struct HostProfile: Codable, Hashable, Sendable {
         public var versionHigh: Int?
         /// How support was determined; the reason when unsupported.
         public var obtained: Provenance?
+        /// The era whose filter this host's KVM applies, and what that rests on.
+        public var effectiveEra: EffectiveEra?
         public init(supported: Bool? = nil, versionLow: Int? = nil, versionHigh: Int? = nil) {
             self.supported = supported
             self.versionLow = versionLow
@@ -245,13 +256,14 @@ extension HostProfile {
 }
 
 extension HostProfile.Kernel {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case release, version, evmcsEra }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case release, version, versionSignature, evmcsEra }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         release = try c.decodeIfPresent(String.self, forKey: .release)
         version = try c.decodeIfPresent(String.self, forKey: .version)
+        versionSignature = try c.decodeIfPresent(String.self, forKey: .versionSignature)
         evmcsEra = try c.decodeIfPresent(EVMCSEra.self, forKey: .evmcsEra)
     }
 }
@@ -295,7 +307,9 @@ extension HostProfile.KVM {
 }
 
 extension HostProfile.EVMCS {
-    private enum CodingKeys: String, CodingKey, CaseIterable { case supported, versionLow, versionHigh, obtained }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case supported, versionLow, versionHigh, obtained, effectiveEra
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -304,6 +318,7 @@ extension HostProfile.EVMCS {
         versionLow = try c.decodeIfPresent(Int.self, forKey: .versionLow)
         versionHigh = try c.decodeIfPresent(Int.self, forKey: .versionHigh)
         obtained = try c.decodeIfPresent(Provenance.self, forKey: .obtained)
+        effectiveEra = try c.decodeIfPresent(EffectiveEra.self, forKey: .effectiveEra)
         for (key, version) in [(CodingKeys.versionLow, versionLow), (.versionHigh, versionHigh)] {
             if let version, !(0...255).contains(version) {
                 throw DecodingError.dataCorruptedError(

@@ -80,7 +80,11 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         public var host: String?
         /// `uname -r` of the source.
         public var kernelRelease: String?
-        /// The source's eVMCS era when it was set explicitly.
+        /// `uname -v` of the source (names the upstream base on Debian).
+        public var kernelVersion: String?
+        /// `/proc/version_signature` of the source (Ubuntu).
+        public var versionSignature: String?
+        /// The source's eVMCS era when it was declared, or measured there.
         public var evmcsEra: EVMCSEra?
         /// Fingerprint of the source profile.
         public var fingerprint: String?
@@ -88,27 +92,47 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         public init(
             host: String? = nil,
             kernelRelease: String? = nil,
+            kernelVersion: String? = nil,
+            versionSignature: String? = nil,
             evmcsEra: EVMCSEra? = nil,
             fingerprint: String? = nil
         ) {
             self.host = host
             self.kernelRelease = kernelRelease
+            self.kernelVersion = kernelVersion
+            self.versionSignature = versionSignature
             self.evmcsEra = evmcsEra
             self.fingerprint = fingerprint
         }
 
-        /// The source's era: the explicit one, else the release number's.
-        public var era: EVMCSEra? {
-            evmcsEra ?? kernelRelease.flatMap(KernelRelease.init).map(EVMCSEra.init(kernel:))
+        /// The era the source kernel's identity gives, with why it may be wrong.
+        public var derivedEra: DerivedEra? {
+            guard let kernelRelease,
+                let identity = KernelIdentity(
+                    release: kernelRelease,
+                    version: kernelVersion,
+                    versionSignature: versionSignature
+                )
+            else { return nil }
+            return DerivedEra(identity, release: kernelRelease)
         }
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case host, kernelRelease, evmcsEra, fingerprint }
+        /// The source's era: the declared one, else the derived one.
+        public var era: EVMCSEra? {
+            evmcsEra ?? derivedEra?.era
+        }
+
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case host, kernelRelease, kernelVersion, versionSignature, evmcsEra, fingerprint
+        }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             host = try c.decodeIfPresent(String.self, forKey: .host)
             kernelRelease = try c.decodeIfPresent(String.self, forKey: .kernelRelease)
+            kernelVersion = try c.decodeIfPresent(String.self, forKey: .kernelVersion)
+            versionSignature = try c.decodeIfPresent(String.self, forKey: .versionSignature)
             evmcsEra = try c.decodeIfPresent(EVMCSEra.self, forKey: .evmcsEra)
             fingerprint = try c.decodeIfPresent(String.self, forKey: .fingerprint)
         }
@@ -143,8 +167,9 @@ extension VMRequirements {
     /// `-cpu host` gives), with or without eVMCS.
     ///
     /// The VM's VMX values are the host-initiated vCPU view (filtered on 4.20–5.5 when eVMCS is
-    /// enabled); the source's kernel release and era are kept so the guest-visible view on the
-    /// source is known, and a measured guest view is carried over when the profile has one.
+    /// enabled); the source's kernel identity and declared era are kept so the guest-visible view
+    /// on the source is known, and a measured guest view is carried over when the profile has one
+    /// (a derived one is not: the source's era gives it again, labelled as derived).
     public init(startedOn profile: HostProfile, evmcs: Bool, perfGlobalCtrl: Bool = false, nestedState: Bool = false) {
         self.init(
             name: "VM started on \(profile.displayName)",
@@ -154,10 +179,12 @@ extension VMRequirements {
             source: Source(
                 host: profile.host?.name,
                 kernelRelease: profile.kernel?.release,
+                kernelVersion: profile.kernel?.version,
+                versionSignature: profile.kernel?.versionSignature,
                 evmcsEra: profile.kernel?.evmcsEra,
                 fingerprint: profile.fingerprint
             ),
-            guestVisible: evmcs ? profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) : nil
+            guestVisible: evmcs ? profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) : nil
         )
         if evmcs, let version = Self.highestCommonVersion(profile) { self.evmcs.version = version }
     }

@@ -1,17 +1,20 @@
 /// A span of kernel releases in which KVM filtered the VMX controls of eVMCS guests the same
-/// way (kernel-evmcs-facts §2.2, §3; `nested_evmcs_filter_control_msr()` in
-/// arch/x86/kvm/vmx/evmcs.c, later hyperv.c and hyperv_evmcs.c).
+/// way (Docs/evmcs-eras.md; `nested_evmcs_filter_control_msr()` in arch/x86/kvm/vmx/evmcs.c,
+/// later hyperv.c and hyperv_evmcs.c).
 ///
-/// The era is chosen from the kernel version number (``init(kernel:)``). Vendor kernels
-/// with backports (RHEL 9's `5.14.0-*` carries 6.x eVMCS code) report an older number:
-/// for them the measured guest view is authoritative, and a profile may name its era
-/// explicitly in `kernel.evmcsEra`.
+/// ``init(kernel:)`` gives the mainline era of a version number. Stable kernels carry later
+/// eras' changes (``DerivedEra`` applies the backports by sublevel), and vendor kernels (RHEL 9's
+/// `5.14.0-*` carries 6.x eVMCS code) report an older number: for them the measured guest view
+/// is authoritative, and a profile may declare its era in `kernel.evmcsEra`.
 public enum EVMCSEra: String, Codable, CaseIterable, Sendable, Comparable {
     /// Before 4.20: KVM_CAP_HYPERV_ENLIGHTENED_VMCS does not exist.
     case preEVMCS = "pre-4.20"
     /// 4.20–5.5: enabling the capability clears unsupported controls in the vCPU's own VMX
     /// MSRs (commit 57b119da3594), so host-initiated reads are filtered too.
     case v4_20 = "4.20"
+    /// 5.4.180 and later 5.4.y: the 4.20 behaviour plus VM_EXIT_SAVE_VMX_PREEMPTION_TIMER in the
+    /// deny list (7a601e2cf615, backported), which 5.4 also clears in the vCPU's own MSRs.
+    case v5_4_180 = "5.4.180"
     /// 5.6–5.14: filter moved to guest reads only, "bare minimum" list (31de3d2500e4).
     case v5_6 = "5.6"
     /// 5.15–5.16: the full EVMCS1_UNSUPPORTED_* lists, but pin-based only on the non-TRUE MSR.
@@ -24,10 +27,10 @@ public enum EVMCSEra: String, Codable, CaseIterable, Sendable, Comparable {
     /// 6.3 onwards: allow-lists EVMCS1_SUPPORTED_* (primary controls filtered too).
     case v6_3 = "6.3"
 
-    /// The era of a kernel release, by version number.
+    /// The mainline era of a kernel release, by `major.minor` alone.
     ///
-    /// 5.15.y and 5.16.y stable kernels later received the 5.17 fixes; by number they map to
-    /// ``v5_15``. Measure, or set `kernel.evmcsEra`, to be exact.
+    /// Stable kernels received later changes (5.10.y, 5.14.y, 5.15.y, 5.16.y, 5.4.y): use
+    /// ``DerivedEra`` with the kernel's ``KernelIdentity`` to apply them.
     public init(kernel: KernelRelease) {
         switch (kernel.major, kernel.minor) {
         case let (major, minor) where (major, minor) < (4, 20): self = .preEVMCS
@@ -45,6 +48,7 @@ public enum EVMCSEra: String, Codable, CaseIterable, Sendable, Comparable {
         switch self {
         case .preEVMCS: "before 4.20"
         case .v4_20: "4.20–5.5"
+        case .v5_4_180: "5.4.180 and later 5.4.y"
         case .v5_6: "5.6–5.14"
         case .v5_15: "5.15–5.16"
         case .v5_17: "5.17–6.0"
@@ -55,10 +59,7 @@ public enum EVMCSEra: String, Codable, CaseIterable, Sendable, Comparable {
 
     /// Whether enabling eVMCS changes the vCPU's own VMX MSRs (so KVM_GET_MSRS on the vCPU and
     /// the restore checks see filtered values): only 4.20–5.5.
-    public var filtersVCPUState: Bool { self == .v4_20 }
-
-    /// Whether the kernel has KVM_CAP_HYPERV_ENLIGHTENED_VMCS at all.
-    public var hasEnlightenedVMCS: Bool { self != .preEVMCS }
+    public var filtersVCPUState: Bool { self == .v4_20 || self == .v5_4_180 }
 
     private var order: Int { Self.allCases.firstIndex(of: self)! }
 

@@ -7,7 +7,7 @@
 /// ```
 ///
 /// The filter only clears allowed-1 bits (bits 63:32 of control MSRs, the low bits of VMFUNC);
-/// it never touches BASIC, MISC, EPT/VPID, CR0/CR4 fixed bits or VMCS_ENUM (facts §2.2 notes).
+/// it never touches BASIC, MISC, EPT/VPID, CR0/CR4 fixed bits or VMCS_ENUM (Docs/evmcs-eras.md).
 public struct EVMCSFilter: Hashable, Sendable {
     public let era: EVMCSEra
     /// Hyper-V CPUID 0x4000000A.EBX bit 0 (HV_X64_NESTED_EVMCS1_PERF_GLOBAL_CTRL) as the VMM set
@@ -28,11 +28,18 @@ public struct EVMCSFilter: Hashable, Sendable {
     /// - Parameters:
     ///   - values: the vCPU's VMX MSRs as userspace reads them (unfiltered on 5.6+).
     ///   - kernelRelease: `uname -r` of the host, e.g. `6.8.0-45-generic`.
+    ///   - kernelVersion: `uname -v`, which names the upstream sublevel on Debian.
     ///   - perfGlobalCtrl: Hyper-V CPUID 0x4000000A.EBX bit 0 as the VMM sets it (QEMU: clear).
     /// - Returns: `nil` when `kernelRelease` is not a kernel release.
-    public static func guestView(of values: VMXMSRSet, kernelRelease: String, perfGlobalCtrl: Bool) -> VMXMSRSet? {
-        guard let release = KernelRelease(kernelRelease) else { return nil }
-        return EVMCSFilter(era: EVMCSEra(kernel: release), perfGlobalCtrl: perfGlobalCtrl).apply(to: values)
+    public static func guestView(
+        of values: VMXMSRSet,
+        kernelRelease: String,
+        kernelVersion: String? = nil,
+        perfGlobalCtrl: Bool
+    ) -> VMXMSRSet? {
+        guard let identity = KernelIdentity(release: kernelRelease, version: kernelVersion) else { return nil }
+        let era = DerivedEra(identity, release: kernelRelease).era
+        return EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: values)
     }
 
     /// The guest-visible view: `set` with this era's filter applied to every MSR it covers.
@@ -46,7 +53,7 @@ public struct EVMCSFilter: Hashable, Sendable {
         return filtered
     }
 
-    /// The MSRs any era's filter can touch (facts §2.2 notes).
+    /// The MSRs any era's filter can touch.
     static let filteredMSRs: [MSRIndex] = [
         .vmxPinBasedControls, .vmxTruePinBasedControls, .vmxProcBasedControls, .vmxTrueProcBasedControls,
         .vmxProcBasedControls2, .vmxExitControls, .vmxTrueExitControls, .vmxEntryControls, .vmxTrueEntryControls,
@@ -76,14 +83,14 @@ public struct EVMCSFilter: Hashable, Sendable {
         }
     }
 
-    // MARK: - The tables (facts §2.2)
+    // MARK: - The tables (Docs/evmcs-eras.md)
 
     private func controls(removed: UInt32) -> UInt64 { UInt64(removed) << 32 }
 
     private func pinRemoved(trueMSR: Bool) -> UInt32 {
         switch era {
         case .preEVMCS, .v5_6: 0
-        case .v4_20, .v5_17, .v6_1: EVMCS1.unsupportedPin
+        case .v4_20, .v5_4_180, .v5_17, .v6_1: EVMCS1.unsupportedPin
         case .v5_15: trueMSR ? 0 : EVMCS1.unsupportedPin
         case .v6_3: ~EVMCS1.supportedPin
         }
@@ -97,7 +104,7 @@ public struct EVMCSFilter: Hashable, Sendable {
         switch era {
         case .preEVMCS: 0
         case .v5_6: Bit.mask(0)
-        case .v4_20, .v5_15, .v5_17, .v6_1: EVMCS1.unsupportedSecondary
+        case .v4_20, .v5_4_180, .v5_15, .v5_17, .v6_1: EVMCS1.unsupportedSecondary
         case .v6_3: ~(EVMCS1.supportedSecondary & ~Bit.mask(25))
         }
     }
@@ -107,7 +114,7 @@ public struct EVMCSFilter: Hashable, Sendable {
         switch era {
         case .preEVMCS: return 0
         case .v4_20, .v5_6, .v5_15: return perf
-        case .v5_17: return perf | Bit.mask(22)
+        case .v5_4_180, .v5_17: return perf | Bit.mask(22)
         case .v6_1: return Bit.mask(22) | (perfGlobalCtrl ? 0 : perf)
         case .v6_3: return ~EVMCS1.supportedExit | (perfGlobalCtrl ? 0 : perf)
         }
@@ -117,17 +124,18 @@ public struct EVMCSFilter: Hashable, Sendable {
         let perf = Bit.mask(13)
         switch era {
         case .preEVMCS: return 0
-        case .v4_20, .v5_6, .v5_15, .v5_17: return perf
+        case .v4_20, .v5_4_180, .v5_6, .v5_15, .v5_17: return perf
         case .v6_1: return perfGlobalCtrl ? 0 : perf
         case .v6_3: return ~EVMCS1.supportedEntry | (perfGlobalCtrl ? 0 : perf)
         }
     }
 
+    /// 6.3+ clears bits 31:0 only (`ctl_low &= 0` on the 64-bit MSR), leaving 63:32 alone.
     private var vmfuncRemoved: UInt64 {
         switch era {
         case .preEVMCS, .v5_6: 0
-        case .v4_20, .v5_15, .v5_17, .v6_1: 1
-        case .v6_3: ~0
+        case .v4_20, .v5_4_180, .v5_15, .v5_17, .v6_1: 1
+        case .v6_3: 0xFFFF_FFFF
         }
     }
 }

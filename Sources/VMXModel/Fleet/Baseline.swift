@@ -38,11 +38,12 @@ public struct BaselineOptions: Hashable, Sendable {
 extension Baseline {
     /// Computes the baseline of `profiles`.
     ///
-    /// Per MSR, over every host's restore reference (DESIGN §5, facts §6): controls take the
+    /// Per MSR, over every host's restore reference (Docs/compatibility.md): controls take the
     /// union of must-be-1 bits and the intersection of may-be-1 bits; flags the intersection;
     /// BASIC the common revision and the largest VMCS size; MISC the smallest counts;
-    /// CR0/CR4_FIXED0 the union. With eVMCS, the controls any host's kernel era hides from
-    /// eVMCS guests are removed too, so the guest sees the same controls on every host.
+    /// CR0/CR4_FIXED0 the union. With eVMCS, the controls any host hides from eVMCS guests
+    /// (measured, else by its era) are removed too, so the guest sees the same controls on
+    /// every host.
     ///
     /// - Throws: ``FleetError`` when `profiles` is empty or eVMCS is required and a host
     ///   cannot provide it.
@@ -61,12 +62,7 @@ extension Baseline {
         var merger = BaselineMerger(references: references, names: profiles.map(\.displayName))
         var vmx = merger.merge()
         warnings += merger.warnings
-        if evmcs {
-            let eras = Set(profiles.compactMap(\.evmcsEra))
-            for era in eras.sorted() {
-                vmx = Self.removeHidden(by: EVMCSFilter(era: era, perfGlobalCtrl: options.perfGlobalCtrl), from: vmx)
-            }
-        }
+        if evmcs { vmx = Self.removeHidden(by: profiles, perfGlobalCtrl: options.perfGlobalCtrl, from: vmx) }
         let flags = QEMUFlags.removals(baseline: &vmx, hosts: references, warnings: &warnings)
         let eras = Set(profiles.compactMap(\.evmcsEra))
         let sourceEra = eras.count == 1 ? eras.first : nil
@@ -83,13 +79,19 @@ extension Baseline {
         self.warnings = warnings
     }
 
-    /// Clears from `set` every control `filter` hides in either the TRUE or the non-TRUE MSR.
-    private static func removeHidden(by filter: EVMCSFilter, from set: VMXMSRSet) -> VMXMSRSet {
+    /// Clears from `set` every control some host hides from eVMCS guests, in either the TRUE or
+    /// the non-TRUE MSR: by its measured filter where it has one, else by its era's table.
+    private static func removeHidden(by profiles: [HostProfile], perfGlobalCtrl: Bool, from set: VMXMSRSet) -> VMXMSRSet {
+        var hidden: [MSRIndex: UInt64] = [:]
+        for profile in profiles {
+            guard let filter = HostGuestFilter(host: profile, perfGlobalCtrl: perfGlobalCtrl) else { continue }
+            for index in EVMCSFilter.filteredMSRs { hidden[index, default: 0] |= filter.hiddenBits(of: index) }
+        }
         var result = set
         for group in VMXFeatureGroup.allCases {
             guard let value = result[group.msr] else { continue }
-            let hidden = filter.removedBits(of: group.msr) | (group.plainMSR.map(filter.removedBits(of:)) ?? 0)
-            result[group.msr] = value & ~hidden
+            let removed = (hidden[group.msr] ?? 0) | (group.plainMSR.flatMap { hidden[$0] } ?? 0)
+            result[group.msr] = value & ~removed
         }
         return result
     }

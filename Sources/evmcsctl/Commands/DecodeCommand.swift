@@ -136,10 +136,10 @@ struct DecodeCommand: AsyncParsableCommand {
 
     private func eraForFilter(_ profile: HostProfile) throws -> EVMCSEra {
         if let kernel {
-            guard let release = KernelRelease(kernel) else {
+            guard let identity = KernelIdentity(release: kernel) else {
                 throw CommandFailure("--kernel \(kernel): not a kernel release such as 6.8.0-45-generic")
             }
-            return EVMCSEra(kernel: release)
+            return DerivedEra(identity, release: kernel).era
         }
         guard let era = profile.evmcsEra else {
             throw CommandFailure("\(file): no kernel release in the document; give --kernel RELEASE")
