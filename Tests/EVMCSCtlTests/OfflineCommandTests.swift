@@ -5,7 +5,10 @@ import VMXModel
 /// `evmcsctl` offline subcommands, end to end: the real binary on the fixture documents.
 @Suite("evmcsctl offline commands")
 struct OfflineCommandTests {
-    let old = "Docs/examples/skylake-5.10.json"
+    /// Debian 11.0's 5.10.46: 5.6-level, before the eVMCS backports.
+    let old = "Docs/examples/skylake-5.10.46.json"
+    /// Debian 11's 5.10.0-28 (5.10.209): 5.17-level by its backports.
+    let debian11 = "Docs/examples/skylake-5.10.json"
     let new = "Docs/examples/skylake-6.8.json"
 
     func evmcsctl(_ arguments: String...) throws -> CommandRunner.Result {
@@ -118,6 +121,18 @@ struct OfflineCommandTests {
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("INCOMPATIBLE (subset)"))
         #expect(result.standardOutput.contains("evmcs-guest-view-lost  MSR(48DH).vmx-posted-intr [bit 7]"))
+    }
+
+    /// The same ABI series, another point release: 5.10.209 already hides what 6.8 hides.
+    @Test func checkPassesFromADebian11KernelWithTheBackports() throws {
+        let result = try evmcsctl("check", "--from", debian11, "--to", new, "--evmcs", "--json")
+        #expect(result.status == 0)
+        let verdict = try JSONDecoder().decode(Verdict.self, from: Data(result.standardOutput.utf8))
+        #expect(verdict.compatible)
+        #expect(verdict.context.sourceEra == .v5_17 && verdict.context.sourceBasis == .derived)
+        #expect(verdict.warnings.isEmpty, "uname -v names the sublevel: \(verdict.warnings)")
+        let withoutVersion = try evmcsctl("check", "--from", old, "--to", debian11, "--evmcs")
+        #expect(withoutVersion.status == 1, "5.10.46 → 5.10.209 loses the backported controls")
     }
 
     @Test func checkJSONIsTheVerdictDocument() throws {

@@ -36,16 +36,16 @@ struct OnlineCLITests {
 
     @Test func checkExitStatusesAgainstTheLocalHost() throws {
         let daemon = try DaemonProcess()
-        let incompatible = try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.json", "--evmcs")
+        let incompatible = try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.46.json", "--evmcs")
         #expect(incompatible.status == 1)
         #expect(incompatible.output.contains("INCOMPATIBLE (subset)"))
-        #expect(try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.json").status == 0)
+        #expect(try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.46.json").status == 0)
         #expect(try evmcsctl(daemon, "check", "--vm", "Docs/examples/vm-windows-evmcs.json").status == 1)
-        let verdict = try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.json", "--evmcs", "--json")
+        let verdict = try evmcsctl(daemon, "check", "--from", "Docs/examples/skylake-5.10.46.json", "--evmcs", "--json")
         #expect(try JSONDecoder().decode(Verdict.self, from: Data(verdict.output.utf8)).reasons.count == 10)
-        let baseline = try evmcsctl(daemon, "baseline", "--local", "Docs/examples/skylake-5.10.json")
+        let baseline = try evmcsctl(daemon, "baseline", "--local", "Docs/examples/skylake-5.10.46.json")
         #expect(baseline.output.contains("Baseline of 2 hosts"))
-        let pools = try evmcsctl(daemon, "pools", "--local", "Docs/examples/skylake-5.10.json", "--evmcs")
+        let pools = try evmcsctl(daemon, "pools", "--local", "Docs/examples/skylake-5.10.46.json", "--evmcs")
         #expect(pools.output.contains("2 groups of 2 hosts"))
     }
 
@@ -115,7 +115,7 @@ struct OnlineCLITests {
         let daemon = try DaemonProcess()
         let noGo = try Program.run(
             "migration-agent-example",
-            ["Docs/examples/skylake-5.10.json", "--socket", daemon.socketPath]
+            ["Docs/examples/skylake-5.10.46.json", "--socket", daemon.socketPath]
         )
         #expect(noGo.status == 1)
         #expect(noGo.output.contains("NO-GO (subset)"))

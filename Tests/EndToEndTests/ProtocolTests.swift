@@ -56,7 +56,7 @@ struct ProtocolTests {
 
         #expect(try decode(ProfileHistory.self, try client.call("host.history")).changes.isEmpty)
 
-        let old = try fixture("Docs/examples/skylake-5.10.json")
+        let old = try fixture("Docs/examples/skylake-5.10.46.json")
         let verdict = try decode(
             Verdict.self,
             try client.call("compat.check", params: "{\"from\":\(old),\"evmcs\":true}")

@@ -98,7 +98,7 @@ import Testing
             release: "5.16.10", upstream: "5.16.10", sublevelKnown: true, basis: .release, era: .v5_17,
             ambiguous: false
         ),
-        // RHEL and its rebuilds: vendor kernels.
+        // RHEL and its rebuilds (Rocky and Alma ship the same release names): vendor kernels.
         Case(
             release: "4.18.0-553.el8_10.x86_64", version: "#1 SMP Fri May 10 15:19:13 EDT 2024", upstream: "4.18.0",
             sublevelKnown: false, basis: .vendor, distribution: "rhel (el8)", era: .preEVMCS, ambiguous: true
@@ -113,8 +113,15 @@ import Testing
             ambiguous: true
         ),
         Case(
-            release: "4.18.0-553.5.1.el8_10.x86_64", upstream: "4.18.0", sublevelKnown: false, basis: .vendor,
-            distribution: "rhel (el8)", era: .preEVMCS, ambiguous: true
+            // Rocky Linux 8.10
+            release: "4.18.0-553.5.1.el8_10.x86_64", version: "#1 SMP Thu Jun 6 09:41:19 UTC 2024", upstream: "4.18.0",
+            sublevelKnown: false, basis: .vendor, distribution: "rhel (el8)", era: .preEVMCS, ambiguous: true
+        ),
+        Case(
+            // AlmaLinux 9.4
+            release: "5.14.0-427.22.1.el9_4.x86_64", version: "#1 SMP PREEMPT_DYNAMIC Mon Jun 17 09:21:42 EDT 2024",
+            upstream: "5.14.0", sublevelKnown: false, basis: .vendor, distribution: "rhel (el9)", era: .v5_6,
+            ambiguous: true
         ),
     ]
 

@@ -144,24 +144,25 @@ import Testing
         }
     }
 
-    /// Debian 11 ↔ 12 on the same CPU, both directions, with the answers the nominal era table
-    /// alone (no measurement, the kernel's ABI name) would have given.
-    @Test func debian11And12BothWays() throws {
+    /// Debian 11 ↔ 12 and 11 ↔ 13 on the same CPU, both directions, with the answers the nominal
+    /// era table alone (no measurement, the kernel's ABI name) would have given.
+    @Test(arguments: ["debian12-", "debian13-"])
+    func debian11AndANewerReleaseBothWays(_ newer: String) throws {
         for cpu in ["skylakex", "haswell"] {
             guard let d11 = Self.committed.first(where: { $0.name.hasPrefix("debian11-") && $0.name.hasSuffix(cpu) }),
-                let d12 = Self.committed.first(where: { $0.name.hasPrefix("debian12-") && $0.name.hasSuffix(cpu) })
+                let d12 = Self.committed.first(where: { $0.name.hasPrefix(newer) && $0.name.hasSuffix(cpu) })
             else {
-                Issue.record("no Debian 11 and 12 measurements on \(cpu)")
+                Issue.record("no Debian 11 and \(newer) measurements on \(cpu)")
                 continue
             }
             let (old, new) = (try d11.profile, try d12.profile)
-            // 11 → 12: the guest saw the 5.17 view; 6.1 hides the same with EBX[0] clear.
+            // 11 → newer: the guest saw the 5.17 view; 6.1 and 6.12 hide the same with EBX[0] clear.
             let forward = CompatibilityChecker.check(from: old, to: new, evmcs: true)
             #expect(forward.compatible, "\(cpu) 11→12: \(forward.reasons.map(\.message))")
-            // 12 → 11: the guest saw nothing 5.17 hides that 6.1 shows with EBX[0] clear.
+            // Newer → 11: the guest saw nothing 5.17 hides that 6.1/6.12 show with EBX[0] clear.
             let backward = CompatibilityChecker.check(from: new, to: old, evmcs: true)
             #expect(backward.reasons.allSatisfy { $0.code != .evmcsGuestViewLost }, "\(cpu) 12→11")
-            // With EBX[0] set, 6.1's guest saw the PERF_GLOBAL_CTRL controls that 5.10 hides.
+            // With EBX[0] set, the newer kernel's guest saw the PERF_GLOBAL_CTRL controls that 5.10 hides.
             let backwardPerf = CompatibilityChecker.check(from: new, to: old, evmcs: true, perfGlobalCtrl: true)
             #expect(backwardPerf.reasons.contains { $0.feature == "vmx-entry-load-perf-global-ctrl" })
 

@@ -118,7 +118,8 @@ copy_with_libraries() {
 	done
 }
 
-# build_image PACKAGE WORK: WORK/image.iso with the kernel and an initramfs holding the bench.
+# build_image PACKAGE WORK NAME: WORK/image.iso with the kernel and an initramfs holding the
+# bench; NAME becomes the guest's host name.
 build_image() {
 	local tree=$cache/kernels/$1 work=$2 root=$2/root kver modules_dir vmlinuz module file
 	vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
@@ -167,7 +168,7 @@ build_image() {
 		LABEL bench
 		  KERNEL /vmlinuz
 		  INITRD /initrd.gz
-		  APPEND console=ttyS0,115200n8 panic=-1 quiet nokaslr mitigations=off
+		  APPEND console=ttyS0,115200n8 panic=-1 quiet nokaslr mitigations=off evmcsd.bench=$3
 	CFG
 	genisoimage -quiet -o "$work/image.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$work/iso" \
@@ -241,7 +242,7 @@ run_one() {
 	# Each run is a subshell: whatever ends it (a failed step, a signal) ends its emulator too.
 	trap 'stop_emulator "$work"; rm -rf "$work"' EXIT
 	say "$name: initramfs"
-	kver=$(build_image "$package" "$work")
+	kver=$(build_image "$package" "$work" "$name")
 	for attempt in 1 2; do
 		say "$name: boot $kver on Bochs $model (attempt $attempt, at most ${boot_timeout} s)"
 		local started=$SECONDS

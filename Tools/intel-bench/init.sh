@@ -17,6 +17,10 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 echo 1 > /proc/sys/kernel/printk
+# The run's name (evmcsd.bench= on the kernel command line) is the host's name in its profile.
+for word in $(cat /proc/cmdline); do
+	case $word in evmcsd.bench=*) hostname "${word#evmcsd.bench=}" ;; esac
+done
 out=/tmp/bench
 mkdir -p $out
 

@@ -27,7 +27,11 @@ public enum NodeFeatureFile {
             "nested-state",
             String((profile.capability("NESTED_STATE") ?? 0) > 0 && (profile.capability("EXCEPTION_PAYLOAD") ?? 0) > 0)
         )
-        if let era = profile.evmcsEra { label("kernel-era", era.rawValue) }
+        if let era = profile.effectiveEra {
+            // The effective era (measured, else declared, else derived) and what it rests on.
+            label("kernel-era", era.label)
+            label("kernel-era-basis", era.basis.rawValue)
+        }
         if let fingerprint = profile.fingerprint, fingerprint.hasPrefix("sha256:") {
             label("fingerprint", String(fingerprint.dropFirst(7).prefix(16)))
         }

@@ -29,10 +29,11 @@ public enum PrometheusTextfile {
             .set(profile.restoreReference.isEmpty ? 0.0 : 1.0)
         gauge(
             "info",
-            "Constant 1, labelled with the daemon version, capability fingerprint, kernel and eVMCS era.",
+            "Constant 1, labelled with the daemon version, capability fingerprint, kernel, effective eVMCS era and its basis.",
             labels: [
                 ("version", snapshot.daemonVersion), ("fingerprint", profile.fingerprint ?? ""),
-                ("kernel", profile.kernel?.release ?? ""), ("evmcs_era", profile.evmcsEra?.rawValue ?? ""),
+                ("kernel", profile.kernel?.release ?? ""), ("evmcs_era", profile.effectiveEra?.label ?? ""),
+                ("evmcs_era_basis", profile.effectiveEra?.basis.rawValue ?? ""),
             ]
         ).set(1.0)
         for (perfGlobalCtrl, view) in [(false, profile.vmx?.guest), (true, profile.vmx?.guestPerfGlobalCtrl)] {

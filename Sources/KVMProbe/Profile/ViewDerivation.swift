@@ -21,7 +21,8 @@ enum ViewDerivation {
         }
         let vcpu = profile.vmx?.vcpu ?? system
         // A view the probe did not measure is derived with the era the measured ones show, if any.
-        let measuredEra = EffectiveEra.infer(for: profile).flatMap { $0.basis == .measured ? $0.era : nil }
+        let measuredEffective = EffectiveEra.infer(for: profile).flatMap { $0.basis == .measured ? $0 : nil }
+        let measuredEra = measuredEffective?.era
         for (name, perfGlobalCtrl) in [("guest", false), ("guestPerfGlobalCtrl", true)] {
             if let measured = profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) {
                 guard let era else { continue }
@@ -30,8 +31,7 @@ enum ViewDerivation {
                     model: EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu),
                     view: name,
                     era: era,
-                    vcpu: vcpu,
-                    perfGlobalCtrl: perfGlobalCtrl,
+                    explaining: measuredEffective?.matching ?? [],
                     into: &profile
                 )
             } else if case .supported = profile.evmcsSupport, let deriving = measuredEra ?? era {
@@ -66,8 +66,7 @@ enum ViewDerivation {
         model: VMXMSRSet,
         view: String,
         era: EVMCSEra,
-        vcpu: VMXMSRSet,
-        perfGlobalCtrl: Bool,
+        explaining: [EVMCSEra],
         into profile: inout HostProfile
     ) {
         guard measured != model else { return }
@@ -75,9 +74,6 @@ enum ViewDerivation {
         let detail = differing.map { index in
             "\(index.hex) measured \(measured[index].map(HexNumber.format64) ?? "absent"), model \(model[index].map(HexNumber.format64) ?? "absent")"
         }.joined(separator: "; ")
-        let explaining = EVMCSEra.allCases.filter {
-            EVMCSFilter(era: $0, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu) == measured
-        }
         let hint =
             explaining.isEmpty
             ? "no known era explains it"

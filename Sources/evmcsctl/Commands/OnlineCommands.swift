@@ -99,6 +99,9 @@ struct FeaturesCommand: AsyncParsableCommand {
             style.bold("eVMCS removes \(removed.count) feature\(removed.count == 1 ? "" : "s")")
                 + (removed.isEmpty ? "" : ": " + removed.joined(separator: ", "))
         )
+        if let era = report.effectiveEra {
+            style.print("effective eVMCS era: \(EffectiveEraText(era).summary)")
+        }
     }
 }
 

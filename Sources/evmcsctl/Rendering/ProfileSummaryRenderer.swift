@@ -9,7 +9,8 @@ struct ProfileSummaryRenderer {
         style.print(style.bold(profile.displayName) + "  " + style.dim(profile.fingerprint ?? "no fingerprint"))
         var table = Table()
         table.add([
-            "kernel", profile.kernel?.release ?? "unknown", profile.evmcsEra.map { "eVMCS era \($0.span)" } ?? "",
+            "kernel", profile.kernel?.release ?? "unknown",
+            profile.effectiveEra.map { "eVMCS era " + EffectiveEraText($0).summary } ?? "",
         ])
         table.add([
             "cpu", [profile.cpu?.vendor, profile.cpu?.modelName].compactMap { $0 }.joined(separator: " "),

@@ -16,8 +16,16 @@ struct VerdictRenderer {
             facts.append("PERF_GLOBAL_CTRL bit \(verdict.context.perfGlobalCtrl ? "set" : "clear")")
         }
         if verdict.context.nestedState { facts.append("nested state migrates") }
-        if let era = verdict.context.sourceEra { facts.append("source era \(era.span)") }
-        if let era = verdict.context.targetEra { facts.append("target era \(era.span)") }
+        if verdict.context.sourceBasis == .measured {
+            facts.append("source measured")
+        } else if let era = verdict.context.sourceEra {
+            facts.append("source era \(era.span)" + (verdict.context.sourceBasis.map { " (\($0.rawValue))" } ?? ""))
+        }
+        if verdict.context.targetBasis == .measured {
+            facts.append("target measured" + (verdict.context.targetEra.map { " (era \($0.rawValue))" } ?? ""))
+        } else if let era = verdict.context.targetEra {
+            facts.append("target era \(era.span)" + (verdict.context.targetBasis.map { " (\($0.rawValue))" } ?? ""))
+        }
         style.print(style.dim("  " + facts.joined(separator: ", ")))
         if !verdict.reasons.isEmpty {
             style.print("")
