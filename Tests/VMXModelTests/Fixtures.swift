@@ -49,4 +49,17 @@ enum Fixtures {
     }
 
     static func json(_ text: String) -> Data { Data(text.utf8) }
+
+    /// `profile` as a probe without the guest-view measurement would have made it: no guest
+    /// views, no effective era, and optionally without `uname -v` (the ABI name alone).
+    static func withoutGuestMeasurement(_ profile: HostProfile, keepingKernelVersion: Bool = true) -> HostProfile {
+        var copy = profile
+        copy.vmx?.guest = nil
+        copy.vmx?.guestPerfGlobalCtrl = nil
+        copy.vmx?.obtained?["guest"] = nil
+        copy.vmx?.obtained?["guestPerfGlobalCtrl"] = nil
+        copy.evmcs?.effectiveEra = nil
+        if !keepingKernelVersion { copy.kernel?.version = nil }
+        return copy
+    }
 }

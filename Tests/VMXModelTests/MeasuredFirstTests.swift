@@ -65,12 +65,7 @@ import Testing
         #expect(verdict.reasons.allSatisfy { $0.message.contains("the target (measured)") })
 
         // The nominal era table alone (the same target without its measurement) says compatible: wrong.
-        var unmeasured = target
-        unmeasured.vmx?.guest = nil
-        unmeasured.vmx?.guestPerfGlobalCtrl = nil
-        unmeasured.vmx?.obtained = nil
-        unmeasured.evmcs?.effectiveEra = nil
-        let nominal = CompatibilityChecker.check(from: source, to: unmeasured, evmcs: true)
+        let nominal = CompatibilityChecker.check(from: source, to: Fixtures.withoutGuestMeasurement(target), evmcs: true)
         #expect(nominal.compatible)
         #expect(nominal.context.targetBasis == .derived)
         #expect(nominal.warnings.contains { $0.code == "target-era-ambiguous" })
@@ -86,12 +81,7 @@ import Testing
         #expect(verdict.compatible, "\(verdict.reasons.map(\.message))")
         #expect(verdict.context.sourceBasis == .measured && verdict.context.targetBasis == .measured)
 
-        var unmeasuredSource = source
-        unmeasuredSource.vmx?.guest = nil
-        unmeasuredSource.vmx?.guestPerfGlobalCtrl = nil
-        unmeasuredSource.vmx?.obtained = nil
-        unmeasuredSource.evmcs?.effectiveEra = nil
-        let nominal = CompatibilityChecker.check(from: unmeasuredSource, to: target, evmcs: true)
+        let nominal = CompatibilityChecker.check(from: Fixtures.withoutGuestMeasurement(source), to: target, evmcs: true)
         #expect(!nominal.compatible, "the 5.6 table believes the guest saw the secondary deny list")
         #expect(nominal.warnings.contains { $0.code == "source-era-ambiguous" })
     }

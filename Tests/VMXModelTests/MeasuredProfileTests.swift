@@ -168,8 +168,8 @@ import Testing
 
             // The nominal table alone: Debian 11 by its ABI name is 5.6-level: a false FAIL.
             let nominal = CompatibilityChecker.check(
-                from: Self.unmeasured(old, keepVersion: false),
-                to: Self.unmeasured(new, keepVersion: true),
+                from: Fixtures.withoutGuestMeasurement(old, keepingKernelVersion: false),
+                to: Fixtures.withoutGuestMeasurement(new),
                 evmcs: true
             )
             #expect(!nominal.compatible, "\(cpu): the nominal table believes the guest saw 5.6's wider view")
@@ -236,18 +236,6 @@ import Testing
             for bit in BitNaming.bits(of: bits) { lost.insert("\(index.hex).\(bit)") }
         }
         return lost
-    }
-
-    /// The profile as a probe without the guest-view measurement would have made it.
-    static func unmeasured(_ profile: HostProfile, keepVersion: Bool) -> HostProfile {
-        var copy = profile
-        copy.vmx?.guest = nil
-        copy.vmx?.guestPerfGlobalCtrl = nil
-        copy.vmx?.obtained?["guest"] = nil
-        copy.vmx?.obtained?["guestPerfGlobalCtrl"] = nil
-        copy.evmcs?.effectiveEra = nil
-        if !keepVersion { copy.kernel?.version = nil }
-        return copy
     }
 
     static func bits(_ mask: UInt64, _ index: MSRIndex) -> String {
