@@ -88,13 +88,22 @@ public struct DerivedEra: Hashable, Sendable {
     /// ``StableBackport/Effect/restoresAgainstHostValues``): `true` from 6.0 and on stable
     /// kernels with the backport, `false` before, `nil` when the sublevel does not tell.
     public let restoresAgainstHostValues: Bool?
-    /// Set when the kernel's number cannot settle its era: a vendor kernel, or a stable branch
-    /// with backports whose sublevel is unknown. Names the kernel and asks for a measurement.
-    public let ambiguity: String?
+    private let release: String
+    private let identity: KernelIdentity
+    /// Why the number cannot settle the era; the message is built only when asked for (verdicts
+    /// ask for it only to warn).
+    private let unsettled: Unsettled?
+
+    private enum Unsettled: Hashable, Sendable {
+        case vendorKernel
+        case unknownSublevel
+    }
 
     /// The era of `identity`: its mainline era, moved on by the backports its stable sublevel
     /// carries.
     public init(_ identity: KernelIdentity, release: String) {
+        self.release = release
+        self.identity = identity
         let upstream = identity.upstream
         let mainline = EVMCSEra(kernel: upstream)
         let mainlineRestore = (upstream.major, upstream.minor) >= (6, 0)
@@ -102,39 +111,49 @@ public struct DerivedEra: Hashable, Sendable {
         if identity.isVendorKernel {
             era = mainline
             restoresAgainstHostValues = mainlineRestore ? true : nil
-            ambiguity =
-                "kernel \(release) is \(identity.summary); its eVMCS filter can be that of a much later mainline release — measure it or set kernel.evmcsEra"
-            return
-        }
-        guard !backports.isEmpty else {
+            unsettled = .vendorKernel
+        } else if backports.isEmpty {
             era = mainline
             restoresAgainstHostValues = mainlineRestore
-            ambiguity = nil
-            return
-        }
-        guard identity.sublevelKnown else {
+            unsettled = nil
+        } else if !identity.sublevelKnown {
             era = mainline
             restoresAgainstHostValues = nil
-            let steps = backports.map { backport in
+            unsettled = .unknownSublevel
+        } else {
+            var chosen = mainline
+            var restore = mainlineRestore
+            for backport in backports where upstream.patch >= backport.firstSublevel {
+                switch backport.effect {
+                case .era(let era): chosen = max(chosen, era)
+                case .restoresAgainstHostValues: restore = true
+                }
+            }
+            era = chosen
+            restoresAgainstHostValues = restore
+            unsettled = nil
+        }
+    }
+
+    /// Set when the kernel's number cannot settle its era: a vendor kernel, or a stable branch
+    /// with backports whose sublevel is unknown. Names the kernel and asks for a measurement.
+    public var ambiguity: String? {
+        switch unsettled {
+        case nil:
+            return nil
+        case .vendorKernel:
+            return
+                "kernel \(release) is \(identity.summary); its eVMCS filter can be that of a much later mainline release — measure it or set kernel.evmcsEra"
+        case .unknownSublevel:
+            let upstream = identity.upstream
+            let steps = StableBackport.of(major: upstream.major, minor: upstream.minor).map { backport in
                 switch backport.effect {
                 case .era(let era): "from .\(backport.firstSublevel) era \(era.rawValue)"
                 case .restoresAgainstHostValues: "from .\(backport.firstSublevel) restores against host values"
                 }
             }
-            ambiguity =
-                "kernel \(release) is \(identity.summary); \(upstream.major).\(upstream.minor).y stable kernels changed their eVMCS behaviour (\(steps.joined(separator: ", "))), so era \(mainline.rawValue) is only the mainline guess — measure it"
             return
+                "kernel \(release) is \(identity.summary); \(upstream.major).\(upstream.minor).y stable kernels changed their eVMCS behaviour (\(steps.joined(separator: ", "))), so era \(era.rawValue) is only the mainline guess — measure it"
         }
-        var chosen = mainline
-        var restore = mainlineRestore
-        for backport in backports where upstream.patch >= backport.firstSublevel {
-            switch backport.effect {
-            case .era(let era): chosen = max(chosen, era)
-            case .restoresAgainstHostValues: restore = true
-            }
-        }
-        era = chosen
-        restoresAgainstHostValues = restore
-        ambiguity = nil
     }
 }
