@@ -101,7 +101,7 @@ public enum CompatibilityChecker {
             checkRestoreOrder(target, targetEra, &reference, &a)
         }
         RestoreRules.evaluate(vm.vmx, against: reference, into: &a)
-        RestoreRules.kernelLimits(vm.vmx, targetKernel: target.kernelIdentity, into: &a)
+        RestoreRules.kernelLimits(vm.vmx, targetKernel: target.kernelRelease, into: &a)
         guard vm.evmcs.enabled, let targetFilter else { return nil }
         return GuestViewRule.evaluate(vm, target: targetFilter, into: &a)
     }

@@ -271,9 +271,10 @@ enum RestoreRules {
 
     /// Limits of older kernels: before 5.3, a write of IA32_VMX_VMFUNC falls into
     /// `vmx_set_vmx_msr()`'s `default: -EINVAL`.
-    static func kernelLimits(_ need: VMXMSRSet, targetKernel: KernelIdentity?, into a: inout Assessment) {
-        guard let needed = need[.vmxVMFunc], let kernel = targetKernel, !kernel.isVendorKernel,
-            (kernel.upstream.major, kernel.upstream.minor) < (5, 3)
+    static func kernelLimits(_ need: VMXMSRSet, targetKernel: KernelRelease?, into a: inout Assessment) {
+        // major.minor of an ABI name is the upstream one; vendor kernels carry later code.
+        guard let needed = need[.vmxVMFunc], let kernel = targetKernel, (kernel.major, kernel.minor) < (5, 3),
+            kernel.backportTag == nil
         else { return }
         a.fail(
             VerdictReason(
@@ -282,7 +283,7 @@ enum RestoreRules {
                 need: HexNumber.format64(needed),
                 have: "not restorable before 5.3",
                 message:
-                    "the VM carries IA32_VMX_VMFUNC, which KVM accepts from userspace only from 5.3 (the target runs \(kernel.upstream.major).\(kernel.upstream.minor))"
+                    "the VM carries IA32_VMX_VMFUNC, which KVM accepts from userspace only from 5.3 (the target runs \(kernel.major).\(kernel.minor))"
             )
         )
     }
