@@ -34,7 +34,7 @@ extension ServerTests {
         @Test("connections over the limit get -32000 and are closed; the others keep working")
         func tooManyConnections() async throws {
             var configuration = JSONRPCServer.Configuration()
-            configuration.maximumConnections = 2
+            configuration.connectionLimits.total = 2
             try await withTestServer(configuration: configuration) { server, path in
                 let first = try await TestClient.connect(path)
                 let second = try await TestClient.connect(path)
