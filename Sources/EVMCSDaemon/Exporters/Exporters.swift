@@ -18,7 +18,7 @@ final class Exporters: Sendable {
 
     private let settings: Mutex<Settings>
     /// The failing exporters, by name (`nfd`, `prometheus`).
-    private let failures = Mutex<[String: DaemonStatus.Exporter]>([:])
+    private let failures = Mutex<[String: Failure]>([:])
     /// The server whose refused-connection counters the Prometheus file reports.
     private let server = Mutex<JSONRPCServer?>(nil)
     private let logger: Logger
@@ -64,7 +64,9 @@ final class Exporters: Sendable {
         let current = settings.withLock { $0 }
         let failing = failures.withLock { $0 }
         func exporter(_ name: String, _ file: String?) -> DaemonStatus.Exporter? {
-            file.map { file in failing[name].flatMap { $0.file == file ? $0 : nil } ?? DaemonStatus.Exporter(file: file) }
+            file.map { file in
+                failing[name].flatMap { $0.status.file == file ? $0.status : nil } ?? DaemonStatus.Exporter(file: file)
+            }
         }
         return DaemonStatus.Exporters(
             nfd: exporter("nfd", current.nfdFile),
@@ -116,24 +118,34 @@ final class Exporters: Sendable {
                 logger.notice("exporter file written again", metadata: metadata)
             }
         } catch {
-            let reason = "\(error)"
-            let changed = failures.withLock { failures in
+            // The message names a temporary file of its own each time: the same operation failing with the
+            // same errno on the same file is the same failure.
+            let cause = "\(error.operation) \(error.errno)"
+            let isNew = failures.withLock { failures in
                 let previous = failures[exporter]
-                guard previous?.error != reason || previous?.file != path else { return false }
-                failures[exporter] = DaemonStatus.Exporter(
-                    file: path,
-                    error: reason,
-                    failingSince: previous?.file == path
-                        ? previous?.failingSince : Timestamp.rfc3339(unixSeconds: now)
+                let same = previous?.status.file == path && previous?.cause == cause
+                failures[exporter] = Failure(
+                    status: DaemonStatus.Exporter(
+                        file: path,
+                        error: error.description,
+                        failingSince: same ? previous?.status.failingSince : Timestamp.rfc3339(unixSeconds: now)
+                    ),
+                    cause: cause
                 )
-                return true
+                return !same
             }
-            if changed {
+            if isNew {
                 logger.warning(
-                    "cannot write exporter file; logged again only when the reason changes",
-                    metadata: metadata.merging(["error": "\(reason)"]) { $1 }
+                    "cannot write exporter file; logged again only when the cause changes",
+                    metadata: metadata.merging(["error": "\(error)"]) { $1 }
                 )
             }
         }
     }
+}
+
+/// An exporter's failing writes: what `daemon.status` shows, and the operation and errno that identify it.
+private struct Failure: Sendable {
+    var status: DaemonStatus.Exporter
+    var cause: String
 }

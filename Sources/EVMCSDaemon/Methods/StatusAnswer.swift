@@ -114,16 +114,25 @@ struct StatusTemplate: Sendable {
 
 /// The `daemon.status` template in use, rebuilt only when a rarely changing member changes.
 final class StatusAnswerCache: Sendable {
-    private let current = Mutex<StatusTemplate?>(nil)
+    private struct State {
+        var template: StatusTemplate?
+        var built = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// How many templates were built so far.
+    var templatesBuilt: Int { self.state.withLock { $0.built } }
 
     /// The answer for `status`, from the kept template when its fixed members are unchanged.
     ///
     /// - Throws: `EncodingError.invalidValue` for a non-finite number.
     func answer(_ status: DaemonStatus) throws -> JSONRPCResult {
-        let template = try self.current.withLock { current in
-            if let kept = current, kept.fixed == status.fixedPart { return kept }
+        let template = try self.state.withLock { state in
+            if let kept = state.template, kept.fixed == status.fixedPart { return kept }
             let built = try StatusTemplate(status)
-            current = built
+            state.template = built
+            state.built += 1
             return built
         }
         return try template.answer(status)

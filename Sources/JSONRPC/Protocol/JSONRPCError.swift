@@ -102,6 +102,15 @@ extension JSONRPCError {
         JSONRPCError(code: .invalidRequest, message: "Invalid Request", data: ["reason": .string(reason)])
     }
 
+    /// A -32600 error naming the member of the request object that is wrong, e.g. a duplicate `id`.
+    static func invalidRequest(field: String, reason: String) -> JSONRPCError {
+        JSONRPCError(
+            code: .invalidRequest,
+            message: "Invalid Request",
+            data: ["field": .string(field), "reason": .string(reason)]
+        )
+    }
+
     static func parseError(_ error: JSONParseError) -> JSONRPCError {
         JSONRPCError(
             code: .parseError,
