@@ -94,6 +94,7 @@ let package = Package(
                 "VMXModel",
                 "KVMProbe",
                 "EVMCSClient",
+                "JSONRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -125,6 +126,7 @@ let package = Package(
             dependencies: [
                 "EVMCSDaemon", "EVMCSProtocol", "KVMProbe", "VMXModel", "JSONRPC",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

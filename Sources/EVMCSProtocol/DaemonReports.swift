@@ -13,6 +13,8 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
     public var fingerprint: String?
     public var evmcsSupported: Bool
     public var counters: Counters
+    /// The enabled exporters and whether their last write failed (absent from older daemons).
+    public var exporters: Exporters?
     public var socket: String
 
     public init(
@@ -26,6 +28,7 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
         fingerprint: String?,
         evmcsSupported: Bool,
         counters: Counters,
+        exporters: Exporters? = nil,
         socket: String
     ) {
         self.version = version
@@ -38,6 +41,7 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
         self.fingerprint = fingerprint
         self.evmcsSupported = evmcsSupported
         self.counters = counters
+        self.exporters = exporters
         self.socket = socket
     }
 
@@ -74,7 +78,10 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
     public struct Counters: Codable, Hashable, Sendable {
         public var connectionsOpen: Int
         public var connectionsAccepted: Int
+        /// Every connection refused, over a limit or while shutting down.
         public var connectionsRejected: Int
+        /// Connections refused over a limit, by the limit (absent from older daemons).
+        public var connectionsRefused: ConnectionRefusals?
         public var requests: Int
         public var errors: Int
         public var probes: Int
@@ -89,16 +96,69 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
             errors: Int,
             probes: Int,
             profileChanges: Int,
-            subscribers: Int
+            subscribers: Int,
+            connectionsRefused: ConnectionRefusals? = nil
         ) {
             self.connectionsOpen = connectionsOpen
             self.connectionsAccepted = connectionsAccepted
             self.connectionsRejected = connectionsRejected
+            self.connectionsRefused = connectionsRefused
             self.requests = requests
             self.errors = errors
             self.probes = probes
             self.profileChanges = profileChanges
             self.subscribers = subscribers
+        }
+    }
+}
+
+extension DaemonStatus {
+    /// Connections refused by each limit; the keys are the `data.reason` of the -32000 error.
+    public struct ConnectionRefusals: Codable, Hashable, Sendable {
+        /// The uid held `limits.max-connections-per-uid` connections.
+        public var perUIDLimit: Int
+        /// Only the `limits.reserved-connections` slots for root and the admin group were left.
+        public var reserved: Int
+        /// `limits.max-connections` connections were open.
+        public var totalLimit: Int
+
+        private enum CodingKeys: String, CodingKey {
+            case perUIDLimit = "per-uid limit"
+            case reserved
+            case totalLimit = "total limit"
+        }
+
+        public init(perUIDLimit: Int, reserved: Int, totalLimit: Int) {
+            self.perUIDLimit = perUIDLimit
+            self.reserved = reserved
+            self.totalLimit = totalLimit
+        }
+    }
+
+    /// The enabled exporters; a disabled one is absent.
+    public struct Exporters: Codable, Hashable, Sendable {
+        public var nfd: Exporter?
+        public var prometheus: Exporter?
+
+        public init(nfd: Exporter? = nil, prometheus: Exporter? = nil) {
+            self.nfd = nfd
+            self.prometheus = prometheus
+        }
+    }
+
+    /// One exporter's file and, while its writes fail, why.
+    public struct Exporter: Codable, Hashable, Sendable {
+        /// The file it writes.
+        public var file: String
+        /// Why the last write failed; absent once a write succeeds.
+        public var error: String?
+        /// When the writes started failing (RFC 3339); absent once a write succeeds.
+        public var failingSince: String?
+
+        public init(file: String, error: String? = nil, failingSince: String? = nil) {
+            self.file = file
+            self.error = error
+            self.failingSince = failingSince
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONRPC
 import VMXModel
 
 #if canImport(Glibc)
@@ -10,7 +11,17 @@ enum DocumentFiles {
     /// Documents larger than this are refused (a host profile is a few KiB).
     static let maximumSize = 16 << 20
 
+    /// The bytes of a document file, refused when one of its objects names a member twice (other tools would
+    /// read another value than evmcsd does).
     static func data(_ path: String) throws -> Data {
+        let data = try contents(path)
+        if let duplicate = (try? JSONParser(maximumDepth: 512).parse(data))?.firstDuplicateMember {
+            throw CommandFailure("\(path): \(duplicate.path.joined(separator: ".")): \(duplicate.reason)")
+        }
+        return data
+    }
+
+    private static func contents(_ path: String) throws -> Data {
         guard let file = fopen(path, "rb") else {
             throw CommandFailure("\(path): cannot read: \(String(cString: strerror(errno)))")
         }

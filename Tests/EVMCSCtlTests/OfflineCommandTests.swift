@@ -175,6 +175,12 @@ struct OfflineCommandTests {
         #expect(malformed.status == 2)
         #expect(malformed.standardError.contains("vmx.system.0x48d: \"nope\" is not a 0x-prefixed hex number"))
         #expect(try evmcsctl("frobnicate").status == 2)
+        // A member twice: other tools would read the last value, JSONDecoder the first; evmcsctl reads neither.
+        try #"{"schema":"evmcsd.host-profile/1","vmx":{"system":{"0x48d":"0xff00000016","0x48d":"0x3f00000016"}}}"#
+            .write(to: scratch, atomically: true, encoding: .utf8)
+        let duplicate = try evmcsctl("check", "--from", scratch.path, "--to", new)
+        #expect(duplicate.status == 2)
+        #expect(duplicate.standardError.contains("vmx.system.0x48d: duplicate member \"0x48d\""), "\(duplicate)")
         #expect(try evmcsctl("--help").status == 0)
     }
 

@@ -95,7 +95,68 @@ struct AnswerEncodingTests {
             ),
             socket: "fd 3 (socket activation)"
         ),
+        DaemonStatus(
+            version: "1.0.0",
+            pid: 77,
+            startedAt: "2026-11-25T18:37:21Z",
+            uptimeSeconds: 3.125,
+            source: "live /dev/kvm",
+            ready: true,
+            cache: DaemonStatus.Cache(
+                state: "fresh",
+                file: "/var/cache/evmcsd/profile.json",
+                profileAgeSeconds: 0,
+                lastRevalidation: nil,
+                revalidateIntervalSeconds: 30,
+                note: nil
+            ),
+            fingerprint: "sha256:" + String(repeating: "0f", count: 32),
+            evmcsSupported: false,
+            counters: DaemonStatus.Counters(
+                connectionsOpen: 5,
+                connectionsAccepted: 9,
+                connectionsRejected: 6,
+                requests: 1,
+                errors: 6,
+                probes: 1,
+                profileChanges: 0,
+                subscribers: 0,
+                connectionsRefused: DaemonStatus.ConnectionRefusals(perUIDLimit: 3, reserved: 2, totalLimit: 1)
+            ),
+            exporters: DaemonStatus.Exporters(
+                nfd: DaemonStatus.Exporter(
+                    file: "/etc/kubernetes/node-feature-discovery/features.d/evmcsd",
+                    error: "cannot create \"/etc/kubernetes/…/.evmcsd.1.tmp\": No such file or directory (ENOENT)",
+                    failingSince: "2026-11-25T18:40:00Z"
+                ),
+                prometheus: DaemonStatus.Exporter(file: "/var/lib/prometheus/node-exporter/evmcsd.prom")
+            ),
+            socket: "/run/evmcsd/evmcsd.sock"
+        ),
     ]
+
+    /// The template is built once and reused while only uptime, profile age and counters change; any other
+    /// member builds a new one. Every answer has the bytes of a status encoded on its own.
+    @Test func theStatusTemplateIsRebuiltOnlyWhenAFixedMemberChanges() throws {
+        let cache = StatusAnswerCache()
+        var status = Self.statuses[2]
+        for step in 1...50 {
+            status.uptimeSeconds += 0.75
+            status.cache.profileAgeSeconds = Double(step) / 8
+            status.counters.requests = step * 1_000
+            status.counters.connectionsRefused?.perUIDLimit = step
+            #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+        }
+        #expect(cache.templatesBuilt == 1)
+        status.exporters?.nfd?.error = nil
+        status.exporters?.nfd?.failingSince = nil
+        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+        status.cache.state = "verified"
+        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+        status.cache.profileAgeSeconds = nil
+        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+        #expect(cache.templatesBuilt == 4)
+    }
 
     /// `daemon.status` is written member by member (``DaemonStatus/answer``), not encoded: its
     /// bytes must still be exactly what `JSONEncoder` writes, with every optional present or not.

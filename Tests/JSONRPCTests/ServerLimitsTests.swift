@@ -34,7 +34,7 @@ extension ServerTests {
         @Test("connections over the limit get -32000 and are closed; the others keep working")
         func tooManyConnections() async throws {
             var configuration = JSONRPCServer.Configuration()
-            configuration.maximumConnections = 2
+            configuration.connectionLimits.total = 2
             try await withTestServer(configuration: configuration) { server, path in
                 let first = try await TestClient.connect(path)
                 let second = try await TestClient.connect(path)
@@ -88,6 +88,30 @@ extension ServerTests {
                 #expect(try await client.readJSON()["result"] == [2])
                 #expect(try await client.readJSON()["error"]?["code"] == -32000)
                 #expect(try await client.readJSON()["id"] == 4)
+            }
+        }
+    }
+}
+
+extension ServerTests {
+    /// Blank and whitespace-only lines are a keep-alive (Docs/protocol.md): never answered, and they count as
+    /// activity for the idle timeout.
+    @Suite("Blank lines")
+    struct BlankLines {
+        @Test("blank lines get no answer and keep an idle connection open; without them it is closed")
+        func blankLinesAreAKeepAlive() async throws {
+            var configuration = JSONRPCServer.Configuration()
+            configuration.idleTimeout = .seconds(1)
+            try await withTestServer(configuration: configuration) { _, path in
+                let kept = try await TestClient.connect(path)
+                let idle = try await TestClient.connect(path)
+                for line in ["", " ", "\t", "\r", " \t \r", "", " ", "\t\t", "", " ", "", "\r"] {
+                    try await kept.send(line + "\n")
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                // Three seconds later: the first line on `kept` answers its request, nothing came before it.
+                #expect(try await kept.call(#"{"jsonrpc":"2.0","method":"echo","id":1}"#)["id"] == 1)
+                #expect(try await idle.readLine() == nil, "closed by the idle timeout")
             }
         }
     }

@@ -124,6 +124,7 @@ struct FrameGenerator {
                 "{\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"host.history\"}",
                 "{\"jsonrpc\":\"2.0\",\"id\":1}", "\"string\"", "42", "null",
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"host.history\"}",
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"host.history\",\"x\":{\"a\":1,\"a\":1}}",
             ]
             return frame("wrong-types", shapes[below(shapes.count)], .error(-32600))
         case 600..<640:
@@ -170,7 +171,10 @@ struct FrameGenerator {
                 .error(-32601)
             )
         case 900..<960:
-            let params = ["{\"view\":1e400}", "{\"view\":\"bogus\"}", "[1]", "{\"view\":[]}", "{\"nope\":1}"]
+            let params = [
+                "{\"view\":1e400}", "{\"view\":\"bogus\"}", "[1]", "{\"view\":[]}", "{\"nope\":1}",
+                "{\"view\":\"guest\",\"view\":\"system\"}",
+            ]
             return frame(
                 "bad-params",
                 "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"host.vmx\",\"params\":\(params[below(params.count)])}",

@@ -10,7 +10,10 @@ public enum ConfigurationLoader {
         "authorization": ["admin-group"],
         "cache": ["directory", "revalidate-seconds", "history-size"],
         "probe": ["device", "sysfs-root", "procfs-root", "profile"],
-        "limits": ["max-line-bytes", "max-batch", "max-connections", "idle-timeout-seconds", "max-pending-requests"],
+        "limits": [
+            "max-line-bytes", "max-batch", "max-connections", "max-connections-per-uid", "reserved-connections",
+            "idle-timeout-seconds", "max-pending-requests",
+        ],
         "log": ["level"],
         "exporters.prometheus": ["enabled", "path"],
         "exporters.nfd": ["enabled", "path", "expiry-seconds"],
@@ -96,6 +99,10 @@ public enum ConfigurationLoader {
                 case "limits.max-batch": configuration.limits.maxBatch = try integer(value, path, 1...10_000)
                 case "limits.max-connections":
                     configuration.limits.maxConnections = try integer(value, path, 1...100_000)
+                case "limits.max-connections-per-uid":
+                    configuration.limits.maxConnectionsPerUID = try integer(value, path, 1...100_000)
+                case "limits.reserved-connections":
+                    configuration.limits.reservedConnections = try integer(value, path, 0...100_000)
                 case "limits.idle-timeout-seconds":
                     configuration.limits.idleTimeout = .seconds(try integer(value, path, 1...86_400))
                 case "limits.max-pending-requests":

@@ -12,7 +12,7 @@ public enum ConfigurationSummary {
             "cache.revalidate-seconds = \(configuration.revalidateInterval.components.seconds)",
             "cache.history-size = \(configuration.historySize)",
             "probe = \(configuration.profileFile.map { "recorded \($0)" } ?? "live \(configuration.devicePath) (sysfs \(configuration.sysfsRoot), procfs \(configuration.procfsRoot))")",
-            "limits = line \(limits.maxLineBytes) B, batch \(limits.maxBatch), connections \(limits.maxConnections), idle \(limits.idleTimeout.components.seconds) s, pending \(limits.maxPendingRequests)",
+            "limits = line \(limits.maxLineBytes) B, batch \(limits.maxBatch), connections \(limits.maxConnections) (per uid \(limits.maxConnectionsPerUID), reserved \(limits.reservedConnections)), idle \(limits.idleTimeout.components.seconds) s, pending \(limits.maxPendingRequests)",
             "log.level = \(configuration.logLevel)",
             "exporters.prometheus = \(configuration.prometheusFile ?? "off")",
             "exporters.nfd = \(configuration.nfdFile.map { "\($0) (expiry \(configuration.nfdExpiry.components.seconds) s)" } ?? "off")",

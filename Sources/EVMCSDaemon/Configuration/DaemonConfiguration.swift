@@ -41,6 +41,10 @@ public struct DaemonConfiguration: Sendable, Equatable {
         public var maxLineBytes = 1 << 20
         public var maxBatch = 64
         public var maxConnections = 256
+        /// The most connections one uid may hold; root and the admin group are bound by `maxConnections` only.
+        public var maxConnectionsPerUID = 32
+        /// Slots of `maxConnections` only root and the admin group may take.
+        public var reservedConnections = 8
         public var idleTimeout: Duration = .seconds(300)
         public var maxPendingRequests = 128
         public init() {}

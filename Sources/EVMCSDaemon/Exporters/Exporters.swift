@@ -1,10 +1,14 @@
+import EVMCSProtocol
+import JSONRPC
 import KVMProbe
 import Logging
 import Synchronization
 import VMXModel
 
 /// Writes the optional exporter files atomically whenever the state changes or is
-/// revalidated (so the cache age stays current).
+/// revalidated (so the cache age stays current), and keeps each one's last failure for
+/// `daemon.status` and the `evmcsd_exporter_failing` metric. A failure is logged when it
+/// starts or its reason changes, and the recovery once — not on every revalidation.
 final class Exporters: Sendable {
     private struct Settings {
         var prometheusFile: String?
@@ -13,6 +17,10 @@ final class Exporters: Sendable {
     }
 
     private let settings: Mutex<Settings>
+    /// The failing exporters, by name (`nfd`, `prometheus`).
+    private let failures = Mutex<[String: Failure]>([:])
+    /// The server whose refused-connection counters the Prometheus file reports.
+    private let server = Mutex<JSONRPCServer?>(nil)
     private let logger: Logger
 
     init(configuration: DaemonConfiguration, logger: Logger) {
@@ -26,6 +34,9 @@ final class Exporters: Sendable {
         self.logger = logger
         removeStaleTemporaries(configuration)
     }
+
+    /// Sets the server whose counters are exported.
+    func attach(_ server: JSONRPCServer) { self.server.withLock { $0 = server } }
 
     func reconfigure(_ configuration: DaemonConfiguration) {
         settings.withLock {
@@ -48,39 +59,93 @@ final class Exporters: Sendable {
         }
     }
 
-    /// Writes every enabled exporter file for the store's served profile.
+    /// The enabled exporters, with the reason of the last write's failure while it fails.
+    var status: DaemonStatus.Exporters {
+        let current = settings.withLock { $0 }
+        let failing = failures.withLock { $0 }
+        func exporter(_ name: String, _ file: String?) -> DaemonStatus.Exporter? {
+            file.map { file in
+                failing[name].flatMap { $0.status.file == file ? $0.status : nil } ?? DaemonStatus.Exporter(file: file)
+            }
+        }
+        return DaemonStatus.Exporters(
+            nfd: exporter("nfd", current.nfdFile),
+            prometheus: exporter("prometheus", current.prometheusFile)
+        )
+    }
+
+    /// Writes every enabled exporter file for the store's served profile: the NFD file first, so the
+    /// Prometheus file reports its outcome.
+    ///
+    /// - Parameter store: The served profile and its change count.
     func publish(_ store: CapabilityStore) {
         let current = settings.withLock { $0 }
         guard current.prometheusFile != nil || current.nfdFile != nil, let serving = store.serving else { return }
         let now = Timestamp.unixNow()
-        if let path = current.prometheusFile {
-            let snapshot = ExportSnapshot(
-                profile: serving.profile,
-                daemonVersion: EVMCSVersion.current,
-                measuredAt: serving.measuredAt,
-                cacheAge: max(0, now - serving.measuredAt),
-                changes: store.summary.changes
-            )
-            write(PrometheusTextfile.render(snapshot), to: path, exporter: "prometheus")
-        }
         if let path = current.nfdFile {
             let seconds = Double(current.nfdExpiry.components.seconds)
             write(
                 NodeFeatureFile.render(serving.profile, expiry: Timestamp.rfc3339(unixSeconds: now + seconds)),
                 to: path,
-                exporter: "nfd"
+                exporter: "nfd",
+                now: now
             )
+        }
+        if let path = current.prometheusFile {
+            let failing = failures.withLock { $0 }
+            var exporters = ["prometheus": failing["prometheus"] != nil]
+            if current.nfdFile != nil { exporters["nfd"] = failing["nfd"] != nil }
+            let snapshot = ExportSnapshot(
+                profile: serving.profile,
+                daemonVersion: EVMCSVersion.current,
+                measuredAt: serving.measuredAt,
+                cacheAge: max(0, now - serving.measuredAt),
+                changes: store.summary.changes,
+                exportersFailing: exporters,
+                connectionsRefused: Dictionary(
+                    uniqueKeysWithValues: (server.withLock { $0 }?.statistics.connectionsRefused ?? [:]).map { ($0.key.rawValue, Int($0.value)) }
+                )
+            )
+            write(PrometheusTextfile.render(snapshot), to: path, exporter: "prometheus", now: now)
         }
     }
 
-    private func write(_ text: String, to path: String, exporter: String) {
+    private func write(_ text: String, to path: String, exporter: String, now: Double) {
+        let metadata: Logger.Metadata = ["exporter": "\(exporter)", "file": "\(path)"]
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
+            if failures.withLock({ $0.removeValue(forKey: exporter) }) != nil {
+                logger.notice("exporter file written again", metadata: metadata)
+            }
         } catch {
-            logger.warning(
-                "cannot write exporter file",
-                metadata: ["exporter": "\(exporter)", "file": "\(path)", "error": "\(error)"]
-            )
+            // The message names a temporary file of its own each time: the same operation failing with the
+            // same errno on the same file is the same failure.
+            let cause = "\(error.operation) \(error.errno)"
+            let isNew = failures.withLock { failures in
+                let previous = failures[exporter]
+                let same = previous?.status.file == path && previous?.cause == cause
+                failures[exporter] = Failure(
+                    status: DaemonStatus.Exporter(
+                        file: path,
+                        error: error.description,
+                        failingSince: same ? previous?.status.failingSince : Timestamp.rfc3339(unixSeconds: now)
+                    ),
+                    cause: cause
+                )
+                return !same
+            }
+            if isNew {
+                logger.warning(
+                    "cannot write exporter file; logged again only when the cause changes",
+                    metadata: metadata.merging(["error": "\(error)"]) { $1 }
+                )
+            }
         }
     }
+}
+
+/// An exporter's failing writes: what `daemon.status` shows, and the operation and errno that identify it.
+private struct Failure: Sendable {
+    var status: DaemonStatus.Exporter
+    var cause: String
 }

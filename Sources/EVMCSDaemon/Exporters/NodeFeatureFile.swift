@@ -5,7 +5,7 @@ import VMXModel
 /// if evmcsd stops updating them.
 ///
 /// Labels (prefix `evmcs.kvm.x-k8s.io`, Docs/operations.md):
-/// `supported`, `version-low`, `version-high`, `nested-vmx`, `nested-state`,
+/// `supported`, `version-low`, `version-high` (0 when unsupported), `nested-vmx`, `nested-state`,
 /// `kernel-era`, `fingerprint` (first 16 hex digits), and `guest.<feature>=true` for each
 /// VMX control an eVMCS guest sees (Hyper-V CPUID 0x4000000A.EBX[0] clear, QEMU's setting).
 public enum NodeFeatureFile {
@@ -15,13 +15,11 @@ public enum NodeFeatureFile {
     public static func render(_ profile: HostProfile, expiry: String) -> String {
         var lines = ["# Written by evmcsd; do not edit.", "# +expiry-time=\(expiry)"]
         func label(_ name: String, _ value: String) { lines.append("\(prefix)/\(name)=\(value)") }
-        var supported = false
-        if case .supported(let low, let high, _) = profile.evmcsSupport {
-            supported = true
-            label("version-low", String(low))
-            label("version-high", String(high))
-        }
+        let evmcs = profile.exportedEVMCS
+        let supported = evmcs.supported
         label("supported", String(supported))
+        label("version-low", String(evmcs.low))
+        label("version-high", String(evmcs.high))
         label("nested-vmx", String(!profile.restoreReference.isEmpty))
         label(
             "nested-state",

@@ -15,16 +15,12 @@ public enum PrometheusTextfile {
             )
         }
         let profile = snapshot.profile
-        var supported = false
-        var versions = (low: 0, high: 0)
-        if case .supported(let low, let high, _) = profile.evmcsSupport {
-            supported = true
-            versions = (low, high)
-        }
+        let evmcs = profile.exportedEVMCS
+        let supported = evmcs.supported
         gauge("evmcs_supported", "Whether a VMM can enable Enlightened VMCS on this host (1) or not (0).")
             .set(supported ? 1.0 : 0.0)
-        gauge("evmcs_version_low", "Lowest supported eVMCS version (0 when unsupported).").set(Double(versions.low))
-        gauge("evmcs_version_high", "Highest supported eVMCS version (0 when unsupported).").set(Double(versions.high))
+        gauge("evmcs_version_low", "Lowest supported eVMCS version (0 when unsupported).").set(Double(evmcs.low))
+        gauge("evmcs_version_high", "Highest supported eVMCS version (0 when unsupported).").set(Double(evmcs.high))
         gauge("nested_vmx_available", "Whether KVM reports nested VMX capability MSRs (1) or not (0).")
             .set(profile.restoreReference.isEmpty ? 0.0 : 1.0)
         gauge(
@@ -61,6 +57,24 @@ public enum PrometheusTextfile {
                     "Profile changes (capabilities, kernel, microcode or KVM parameters) seen since the daemon started."
             )
         ).increment(by: Int64(snapshot.changes))
+        for (exporter, failing) in snapshot.exportersFailing.sorted(by: { $0.key < $1.key }) {
+            gauge(
+                "exporter_failing",
+                "Whether the last write of this exporter's file failed (1) or succeeded (0); the reason is in daemon.status.",
+                labels: [("exporter", exporter)]
+            ).set(failing ? 1.0 : 0.0)
+        }
+        for (reason, count) in snapshot.connectionsRefused.sorted(by: { $0.key < $1.key }) {
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "evmcsd",
+                    metricName: "connections_refused",
+                    unitName: "total",
+                    helpText: "Connections refused since start, by the limit reached (as of this file's write)."
+                ),
+                labels: [("reason", reason)]
+            ).increment(by: Int64(count))
+        }
         return registry.emitToString()
     }
 }
@@ -75,12 +89,26 @@ public struct ExportSnapshot: Sendable {
     public var cacheAge: Double
     /// Profile changes since start.
     public var changes: Int
+    /// The enabled exporters, by name, and whether their last write failed.
+    public var exportersFailing: [String: Bool]
+    /// Connections refused since start, by reason (`per-uid limit`, `reserved`, `total limit`).
+    public var connectionsRefused: [String: Int]
 
-    public init(profile: HostProfile, daemonVersion: String, measuredAt: Double, cacheAge: Double, changes: Int) {
+    public init(
+        profile: HostProfile,
+        daemonVersion: String,
+        measuredAt: Double,
+        cacheAge: Double,
+        changes: Int,
+        exportersFailing: [String: Bool] = [:],
+        connectionsRefused: [String: Int] = [:]
+    ) {
         self.profile = profile
         self.daemonVersion = daemonVersion
         self.measuredAt = measuredAt
         self.cacheAge = cacheAge
         self.changes = changes
+        self.exportersFailing = exportersFailing
+        self.connectionsRefused = connectionsRefused
     }
 }

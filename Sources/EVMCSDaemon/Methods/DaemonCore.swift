@@ -14,6 +14,9 @@ import VMXModel
 final class DaemonCore: Sendable {
     let store: CapabilityStore
     let refresher: ProfileRefresher
+    let exporters: Exporters
+    /// The `daemon.status` answer template.
+    let statusAnswers = StatusAnswerCache()
     let logger: Logger
     let sourceDescription: String
     let socketDescription: String
@@ -34,6 +37,7 @@ final class DaemonCore: Sendable {
     init(
         store: CapabilityStore,
         refresher: ProfileRefresher,
+        exporters: Exporters,
         settings: Settings,
         sourceDescription: String,
         socketDescription: String,
@@ -43,6 +47,7 @@ final class DaemonCore: Sendable {
         self.startedAtText = Timestamp.rfc3339(unixSeconds: self.startedAt)
         self.store = store
         self.refresher = refresher
+        self.exporters = exporters
         self.settings = Mutex(settings)
         self.sourceDescription = sourceDescription
         self.socketDescription = socketDescription

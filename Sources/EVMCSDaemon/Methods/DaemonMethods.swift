@@ -9,7 +9,7 @@ enum DaemonMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
         methods.registerImmediate(EVMCSMethod.status.rawValue) { request, _ in
             try request.expectNoParams()
-            return try status(core).answer
+            return try core.statusAnswers.answer(status(core))
         }
         methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { request, context in
             try request.expectNoParams()
@@ -93,8 +93,14 @@ enum DaemonMethods {
                 errors: Int(statistics?.errorsByCode.values.reduce(0, +) ?? 0),
                 probes: summary.probes,
                 profileChanges: summary.changes,
-                subscribers: summary.subscribers
+                subscribers: summary.subscribers,
+                connectionsRefused: DaemonStatus.ConnectionRefusals(
+                    perUIDLimit: Int(statistics?.connectionsRefused[.perUIDLimit] ?? 0),
+                    reserved: Int(statistics?.connectionsRefused[.reserved] ?? 0),
+                    totalLimit: Int(statistics?.connectionsRefused[.totalLimit] ?? 0)
+                )
             ),
+            exporters: core.exporters.status,
             socket: core.socketDescription
         )
     }

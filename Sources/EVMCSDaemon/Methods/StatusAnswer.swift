@@ -1,42 +1,140 @@
 import EVMCSProtocol
 import JSONRPC
+import Synchronization
 
 extension DaemonStatus {
-    /// The `daemon.status` answer, written member by member: it is built anew for every request
-    /// (uptime, counters), and through `Encodable` its encoding cost more than the rest of the
-    /// request. Members are in key order, so the bytes are those of ``JSONValueEncoder``
-    /// (`AnswerEncodingTests.theStatusAnswerIsWrittenAsJSONEncoderWritesIt` holds them equal).
-    var answer: JSONRPCResult {
-        get throws {
-            try JSONRPCResult { status in
-                try status.writeObject("cache") { cache in
-                    cache.write("file", self.cache.file)
-                    cache.write("lastRevalidation", self.cache.lastRevalidation)
-                    cache.write("note", self.cache.note)
-                    try cache.write("profileAgeSeconds", self.cache.profileAgeSeconds)
-                    try cache.write("revalidateIntervalSeconds", self.cache.revalidateIntervalSeconds)
-                    cache.write("state", self.cache.state)
-                }
-                status.writeObject("counters") { counters in
-                    counters.write("connectionsAccepted", self.counters.connectionsAccepted)
-                    counters.write("connectionsOpen", self.counters.connectionsOpen)
-                    counters.write("connectionsRejected", self.counters.connectionsRejected)
-                    counters.write("errors", self.counters.errors)
-                    counters.write("probes", self.counters.probes)
-                    counters.write("profileChanges", self.counters.profileChanges)
-                    counters.write("requests", self.counters.requests)
-                    counters.write("subscribers", self.counters.subscribers)
-                }
-                status.write("evmcsSupported", self.evmcsSupported)
-                status.write("fingerprint", self.fingerprint)
-                status.write("pid", self.pid)
-                status.write("ready", self.ready)
-                status.write("socket", self.socket)
-                status.write("source", self.source)
-                status.write("startedAt", self.startedAt)
-                try status.write("uptimeSeconds", self.uptimeSeconds)
-                status.write("version", self.version)
+    /// This status with the members that change with every request (uptime, profile age, counters) zeroed:
+    /// what a ``StatusTemplate`` is built from and reused for.
+    var fixedPart: DaemonStatus {
+        var fixed = self
+        fixed.uptimeSeconds = 0
+        fixed.cache.profileAgeSeconds = fixed.cache.profileAgeSeconds.map { _ in 0 }
+        fixed.counters = Counters(
+            connectionsOpen: 0,
+            connectionsAccepted: 0,
+            connectionsRejected: 0,
+            requests: 0,
+            errors: 0,
+            probes: 0,
+            profileChanges: 0,
+            subscribers: 0,
+            connectionsRefused: fixed.counters.connectionsRefused.map { _ in
+                ConnectionRefusals(perUIDLimit: 0, reserved: 0, totalLimit: 0)
             }
+        )
+        return fixed
+    }
+
+    /// The `daemon.status` answer, through a template built for this status alone (tests; the method
+    /// keeps its template in a ``StatusAnswerCache``).
+    var answer: JSONRPCResult {
+        get throws { try StatusTemplate(self).answer(self) }
+    }
+}
+
+/// The `daemon.status` answer written once for the members that change rarely (cache state, fingerprint,
+/// settings, exporters), with slots for uptime, profile age and counters. Members are in key order, so the
+/// bytes are those of ``JSONValueEncoder``
+/// (`AnswerEncodingTests.theStatusAnswerIsWrittenAsJSONEncoderWritesIt` holds them equal).
+struct StatusTemplate: Sendable {
+    /// The status it was built from, as ``DaemonStatus/fixedPart``.
+    let fixed: DaemonStatus
+    private let template: JSONObjectTemplate
+
+    /// - Throws: `EncodingError.invalidValue` for a non-finite revalidation interval.
+    init(_ status: DaemonStatus) throws {
+        let fixed = status.fixedPart
+        self.fixed = fixed
+        self.template = try JSONObjectTemplate { status in
+            try status.writeObject("cache") { cache in
+                cache.write("file", fixed.cache.file)
+                cache.write("lastRevalidation", fixed.cache.lastRevalidation)
+                cache.write("note", fixed.cache.note)
+                if fixed.cache.profileAgeSeconds != nil { cache.writeSlot("profileAgeSeconds") }
+                try cache.write("revalidateIntervalSeconds", fixed.cache.revalidateIntervalSeconds)
+                cache.write("state", fixed.cache.state)
+            }
+            status.writeSlot("counters")
+            status.write("evmcsSupported", fixed.evmcsSupported)
+            if let exporters = fixed.exporters {
+                status.writeObject("exporters") { object in
+                    Self.write("nfd", exporters.nfd, to: &object)
+                    Self.write("prometheus", exporters.prometheus, to: &object)
+                }
+            }
+            status.write("fingerprint", fixed.fingerprint)
+            status.write("pid", fixed.pid)
+            status.write("ready", fixed.ready)
+            status.write("socket", fixed.socket)
+            status.write("source", fixed.source)
+            status.write("startedAt", fixed.startedAt)
+            status.writeSlot("uptimeSeconds")
+            status.write("version", fixed.version)
         }
+    }
+
+    /// The answer for `status`, whose ``DaemonStatus/fixedPart`` must equal ``fixed``.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite uptime or profile age.
+    func answer(_ status: DaemonStatus) throws -> JSONRPCResult {
+        try self.template.answer { slots in
+            if let age = status.cache.profileAgeSeconds { try slots.fill(age) }
+            slots.fillObject { object in
+                let counters = status.counters
+                object.write("connectionsAccepted", counters.connectionsAccepted)
+                object.write("connectionsOpen", counters.connectionsOpen)
+                if let refused = counters.connectionsRefused {
+                    object.writeObject("connectionsRefused") { reasons in
+                        reasons.write("per-uid limit", refused.perUIDLimit)
+                        reasons.write("reserved", refused.reserved)
+                        reasons.write("total limit", refused.totalLimit)
+                    }
+                }
+                object.write("connectionsRejected", counters.connectionsRejected)
+                object.write("errors", counters.errors)
+                object.write("probes", counters.probes)
+                object.write("profileChanges", counters.profileChanges)
+                object.write("requests", counters.requests)
+                object.write("subscribers", counters.subscribers)
+            }
+            try slots.fill(status.uptimeSeconds)
+        }
+    }
+
+    private static func write(_ key: StaticString, _ exporter: DaemonStatus.Exporter?, to object: inout JSONObjectWriter)
+    {
+        guard let exporter else { return }
+        object.writeObject(key) { member in
+            member.write("error", exporter.error)
+            member.write("failingSince", exporter.failingSince)
+            member.write("file", exporter.file)
+        }
+    }
+}
+
+/// The `daemon.status` template in use, rebuilt only when a rarely changing member changes.
+final class StatusAnswerCache: Sendable {
+    private struct State {
+        var template: StatusTemplate?
+        var built = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// How many templates were built so far.
+    var templatesBuilt: Int { self.state.withLock { $0.built } }
+
+    /// The answer for `status`, from the kept template when its fixed members are unchanged.
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite number.
+    func answer(_ status: DaemonStatus) throws -> JSONRPCResult {
+        let template = try self.state.withLock { state in
+            if let kept = state.template, kept.fixed == status.fixedPart { return kept }
+            let built = try StatusTemplate(status)
+            state.template = built
+            state.built += 1
+            return built
+        }
+        return try template.answer(status)
     }
 }

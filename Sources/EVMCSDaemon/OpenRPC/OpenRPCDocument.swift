@@ -329,7 +329,8 @@ public enum OpenRPCDocument {
                         "cache": "state, file, profileAgeSeconds, lastRevalidation, revalidateIntervalSeconds, note",
                         "fingerprint": "string", "evmcsSupported": "bool",
                         "counters":
-                            "connectionsOpen, connectionsAccepted, connectionsRejected, requests, errors, probes, profileChanges, subscribers",
+                            "connectionsOpen, connectionsAccepted, connectionsRejected, connectionsRefused {per-uid limit, reserved, total limit}, requests, errors, probes, profileChanges, subscribers",
+                        "exporters": "enabled exporters (nfd, prometheus) → {file, error?, failingSince?}",
                         "socket": "string",
                     ]
                 )
@@ -379,11 +380,20 @@ public enum OpenRPCDocument {
         }
         return .object([
             .init("ParseError", error(-32700, "Parse error")),
-            .init("InvalidRequest", error(-32600, "Invalid Request")),
+            .init(
+                "InvalidRequest",
+                error(-32600, "Invalid Request (data: {reason}, and field for a duplicate member; id null if id is repeated)")
+            ),
             .init("MethodNotFound", error(-32601, "Method not found")),
-            .init("InvalidParams", error(-32602, "Invalid params (data: {field, reason})")),
+            .init("InvalidParams", error(-32602, "Invalid params (data: {field, reason}; also a duplicate member)")),
             .init("InternalError", error(-32603, "Internal error")),
-            .init("Overloaded", error(-32000, "Overloaded: too many connections or pending requests")),
+            .init(
+                "Overloaded",
+                error(
+                    -32000,
+                    "Overloaded: too many connections (data: {reason: per-uid limit | reserved | total limit, limit, uid}) or pending requests"
+                )
+            ),
             .init("RequestTooLarge", error(-32001, "Request line too long; the connection is closed")),
             .init("BatchTooLarge", error(-32002, "Batch too large")),
             .init("ShuttingDown", error(-32003, "Shutting down")),

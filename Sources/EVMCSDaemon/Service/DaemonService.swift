@@ -86,6 +86,7 @@ public final class DaemonService: Service {
         let core = DaemonCore(
             store: store,
             refresher: refresher,
+            exporters: exporters,
             settings: DaemonCore.Settings(configuration: configuration, admin: admin),
             sourceDescription: source.description,
             socketDescription: socketDescription,
@@ -98,11 +99,12 @@ public final class DaemonService: Service {
         self.core = core
         self.server = JSONRPCServer(
             address: address,
-            configuration: Self.serverConfiguration(configuration),
+            configuration: Self.serverConfiguration(configuration, admin: admin),
             methods: MethodTable.make(core: core),
             logger: logger
         )
         core.attach(server)
+        exporters.attach(server)
         core.installReloader { [weak self] trigger in
             guard let self else { return .failure(ConfigurationError(source: "daemon", key: "", message: "stopping")) }
             return await self.reload(trigger: trigger)
@@ -218,7 +220,13 @@ public final class DaemonService: Service {
         compare("socket.mode", \.socketMode, hot: false)
         compare("socket.group", \.socketGroup, hot: false)
         compare("cache.directory", \.cacheDirectory, hot: false)
-        compare("limits", \.limits, hot: false)
+        compare("limits.max-connections", \.limits.maxConnections, hot: true)
+        compare("limits.max-connections-per-uid", \.limits.maxConnectionsPerUID, hot: true)
+        compare("limits.reserved-connections", \.limits.reservedConnections, hot: true)
+        compare("limits.max-line-bytes", \.limits.maxLineBytes, hot: false)
+        compare("limits.max-batch", \.limits.maxBatch, hot: false)
+        compare("limits.idle-timeout-seconds", \.limits.idleTimeout, hot: false)
+        compare("limits.max-pending-requests", \.limits.maxPendingRequests, hot: false)
         compare("probe.device", \.devicePath, hot: false)
         compare("probe.sysfs-root", \.sysfsRoot, hot: false)
         compare("probe.procfs-root", \.procfsRoot, hot: false)
@@ -229,7 +237,10 @@ public final class DaemonService: Service {
         effective.socketMode = old.socketMode
         effective.socketGroup = old.socketGroup
         effective.cacheDirectory = old.cacheDirectory
-        effective.limits = old.limits
+        effective.limits.maxLineBytes = old.limits.maxLineBytes
+        effective.limits.maxBatch = old.limits.maxBatch
+        effective.limits.idleTimeout = old.limits.idleTimeout
+        effective.limits.maxPendingRequests = old.limits.maxPendingRequests
         effective.devicePath = old.devicePath
         effective.sysfsRoot = old.sysfsRoot
         effective.procfsRoot = old.procfsRoot
@@ -238,6 +249,7 @@ public final class DaemonService: Service {
         store.setHistoryCapacity(new.historySize)
         exporters.reconfigure(new)
         core.update(DaemonCore.Settings(configuration: effective, admin: admin))
+        server.updateConnectionLimits(Self.connectionLimits(effective, admin: admin))
         logger.notice(
             "configuration reloaded",
             metadata: ["trigger": "\(trigger)", "applied": "\(applied)", "needRestart": "\(needRestart)"]
@@ -264,13 +276,27 @@ public final class DaemonService: Service {
         }
     }
 
-    private static func serverConfiguration(_ configuration: DaemonConfiguration) -> JSONRPCServer.Configuration {
+    private static func serverConfiguration(_ configuration: DaemonConfiguration, admin: AdminPolicy)
+        -> JSONRPCServer.Configuration
+    {
         var server = JSONRPCServer.Configuration()
         server.maximumLineLength = configuration.limits.maxLineBytes
         server.maximumBatchSize = configuration.limits.maxBatch
-        server.maximumConnections = configuration.limits.maxConnections
+        server.connectionLimits = connectionLimits(configuration, admin: admin)
         server.idleTimeout = configuration.limits.idleTimeout
         server.maximumPendingRequestsPerConnection = configuration.limits.maxPendingRequests
         return server
+    }
+
+    /// Root and the admin group may take the reserved slots and are not bound by the per-uid limit.
+    private static func connectionLimits(_ configuration: DaemonConfiguration, admin: AdminPolicy)
+        -> JSONRPCServer.ConnectionLimits
+    {
+        JSONRPCServer.ConnectionLimits(
+            total: configuration.limits.maxConnections,
+            perUID: configuration.limits.maxConnectionsPerUID,
+            reserved: configuration.limits.reservedConnections,
+            isPrivileged: { admin.allows($0) }
+        )
     }
 }

@@ -24,6 +24,8 @@ public struct JSONObjectWriter {
     private var isFirst = true
     /// The keys of the objects being written, outermost first (for error paths).
     private var enclosingKeys: [StaticString] = []
+    /// Where values of a ``JSONObjectTemplate`` go: the text offset and the member's path.
+    private(set) var slots: [(offset: Int, path: [StaticString])] = []
 
     init(text: [UInt8]) {
         self.text = text
@@ -44,6 +46,13 @@ public struct JSONObjectWriter {
         self.text.appendASCII(key)
         self.text.append(UInt8(ascii: "\""))
         self.text.append(UInt8(ascii: ":"))
+    }
+
+    /// Writes the key of a member whose value each answer of a ``JSONObjectTemplate`` fills in, in the order the
+    /// slots were written.
+    public mutating func writeSlot(_ key: StaticString) {
+        self.key(key)
+        self.slots.append((self.text.count, self.enclosingKeys + [key]))
     }
 
     /// Writes a string member.

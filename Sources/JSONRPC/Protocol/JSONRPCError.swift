@@ -9,7 +9,7 @@
 /// | -32601 | ``Code/methodNotFound`` | no such method |
 /// | -32602 | ``Code/invalidParams`` | params do not fit the method (`data`: `{"field":…,"reason":…}`) |
 /// | -32603 | ``Code/internalError`` | the handler failed unexpectedly; the cause is logged, never sent |
-/// | -32000 | ``Code/overloaded`` | too many connections, or too many requests pending server-wide |
+/// | -32000 | ``Code/overloaded`` | too many connections (`data`: `{"reason":"per-uid limit"|"total limit"|"reserved","limit":…,"uid":…}`), or too many requests pending server-wide |
 /// | -32001 | ``Code/requestTooLarge`` | the line exceeds the configured limit; the connection is then closed |
 /// | -32002 | ``Code/batchTooLarge`` | the batch has more elements than the configured limit |
 /// | -32003 | ``Code/shuttingDown`` | the server is draining and did not start this request |
@@ -102,6 +102,15 @@ extension JSONRPCError {
         JSONRPCError(code: .invalidRequest, message: "Invalid Request", data: ["reason": .string(reason)])
     }
 
+    /// A -32600 error naming the member of the request object that is wrong, e.g. a duplicate `id`.
+    static func invalidRequest(field: String, reason: String) -> JSONRPCError {
+        JSONRPCError(
+            code: .invalidRequest,
+            message: "Invalid Request",
+            data: ["field": .string(field), "reason": .string(reason)]
+        )
+    }
+
     static func parseError(_ error: JSONParseError) -> JSONRPCError {
         JSONRPCError(
             code: .parseError,
@@ -131,6 +140,21 @@ extension JSONRPCError {
             code: .batchTooLarge,
             message: "Batch too large",
             data: ["maximumElements": .number(JSONNumber(limit))]
+        )
+    }
+
+    static func tooManyConnections(
+        _ refusal: JSONRPCServer.ConnectionLimits.Refusal,
+        limit: Int,
+        peer: JSONRPCPeerCredentials
+    ) -> JSONRPCError {
+        JSONRPCError(
+            code: .overloaded,
+            message: "Too many connections",
+            data: [
+                "reason": .string(refusal.rawValue), "limit": .number(JSONNumber(limit)),
+                "uid": .number(JSONNumber(Int(peer.uid))),
+            ]
         )
     }
 

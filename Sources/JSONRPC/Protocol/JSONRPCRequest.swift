@@ -58,9 +58,17 @@ public struct JSONRPCRequest: Sendable {
     ///
     /// - Parameter type: The type to decode.
     /// - Returns: The decoded parameters.
-    /// - Throws: ``JSONRPCError`` -32602 whose `data` is `{"field":"params.<path>","reason":…}`.
+    /// - Throws: ``JSONRPCError`` -32602 whose `data` is `{"field":"params.<path>","reason":…}`, also for a member
+    ///   name that appears twice in one object (`"reason":"duplicate member \"view\""`), which `JSONDecoder` would
+    ///   resolve silently.
     public func decodeParams<Params: Decodable>(_ type: Params.Type = Params.self) throws(JSONRPCError) -> Params {
         let text = self.paramsText ?? Array("{}".utf8)
+        if let duplicate = self.params?.firstDuplicateMember {
+            throw JSONRPCError.invalidParams(
+                field: (["params"] + duplicate.path).joined(separator: "."),
+                reason: duplicate.reason
+            )
+        }
         do {
             return try JSONDecoder().decode(Params.self, from: Data(text))
         } catch let error as DecodingError {

@@ -111,7 +111,10 @@ struct MessageParser: Sendable {
 /// The members of one request object, collected while scanning it.
 private struct RequestFields {
     private var keys: [String] = []
-    private var duplicateKey: String?
+    /// The first duplicate member, as its path from the request object.
+    private var duplicate: [String]?
+    /// Whether `id` appeared more than once: then no id can be echoed.
+    private var idIsAmbiguous = false
     private var versionIsValid = false
     private var method: String?
     private var methodIsInvalid = false
@@ -122,7 +125,8 @@ private struct RequestFields {
 
     mutating func read(key: String, from scanner: inout JSONScanner, depth: Int) throws(JSONParseError) {
         if self.keys.contains(key) {
-            self.duplicateKey = self.duplicateKey ?? key
+            self.duplicate = self.duplicate ?? [key]
+            if key == "id" { self.idIsAmbiguous = true }
         } else {
             self.keys.append(key)
         }
@@ -142,25 +146,39 @@ private struct RequestFields {
             try scanner.expectLiteral("null")
             self.id = JSONRPCID(value: .null, jsonText: "null")
         case ("params", UInt8(ascii: "{")), ("params", UInt8(ascii: "[")):
+            // Duplicates inside params are the method's -32602 (JSONRPCRequest.decodeParams).
             try scanner.skipValue(depth: depth)
             self.params = Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+        case (_, UInt8(ascii: "{")), (_, UInt8(ascii: "[")):
+            // An unknown member (or a mistyped one) holding a container: look inside for duplicates too.
+            let value = try scanner.parseValue(depth: depth)
+            if self.duplicate == nil, let inner = value.firstDuplicateMember { self.duplicate = [key] + inner.path }
+            self.markInvalid(key)
         default:
             try scanner.skipValue(depth: depth)
-            switch key {
-            case "jsonrpc": self.versionIsValid = false
-            case "method": self.methodIsInvalid = true
-            case "id": self.idIsInvalid = true
-            case "params": self.paramsAreInvalid = true
-            default: break
-            }
+            self.markInvalid(key)
+        }
+    }
+
+    /// Records that member `key` has a value of the wrong type (nothing for an unknown member).
+    private mutating func markInvalid(_ key: String) {
+        switch key {
+        case "jsonrpc": self.versionIsValid = false
+        case "method": self.methodIsInvalid = true
+        case "id": self.idIsInvalid = true
+        case "params": self.paramsAreInvalid = true
+        default: break
         }
     }
 
     func validated() -> ParsedRequest {
-        let id = self.idIsInvalid ? nil : self.id
+        let id = self.idIsInvalid || self.idIsAmbiguous ? nil : self.id
         let problem: String
-        if let duplicateKey {
-            problem = "duplicate member \"\(duplicateKey)\""
+        if let duplicate {
+            return .invalid(
+                .invalidRequest(field: duplicate.joined(separator: "."), reason: "duplicate member \"\(duplicate.last ?? "")\""),
+                id: id
+            )
         } else if !self.versionIsValid {
             problem = "\"jsonrpc\" must be \"2.0\""
         } else if self.idIsInvalid {

@@ -57,6 +57,7 @@ public final class JSONRPCServer: Sendable {
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let statisticsCollector = StatisticsCollector()
+    private let registry: ConnectionRegistry
     private let lifecycle = Mutex(Lifecycle.idle)
 
     /// Creates a server; nothing happens until ``run()``.
@@ -80,6 +81,15 @@ public final class JSONRPCServer: Sendable {
         self.methods = methods
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
+        self.registry = ConnectionRegistry(limits: configuration.connectionLimits)
+    }
+
+    /// Replaces the connection limits for connections accepted from now on; open connections stay open even if
+    /// they are over a new limit.
+    ///
+    /// - Parameter limits: The new limits.
+    public func updateConnectionLimits(_ limits: ConnectionLimits) {
+        self.registry.setLimits(limits)
     }
 
     /// The counters so far; safe to read from any thread at any time.
@@ -111,6 +121,7 @@ public final class JSONRPCServer: Sendable {
             configuration: self.configuration,
             methods: self.methods,
             statistics: self.statisticsCollector,
+            registry: self.registry,
             logger: self.logger
         )
         let serverChannel: any Channel
@@ -200,15 +211,18 @@ public final class JSONRPCServer: Sendable {
         let highWaterMark = max(self.configuration.maximumBufferedOutputBytes, 2)
         return ServerBootstrap(group: self.eventLoopGroup)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AdmissionOrderHandler(environment: environment))
+                }
+            }
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(
                 .writeBufferWaterMark,
                 value: ChannelOptions.Types.WriteBufferWaterMark(low: highWaterMark / 2, high: highWaterMark)
             )
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try environment.initializeConnection(channel)
-                }
+                environment.initializeConnection(channel)
             }
     }
 

@@ -9,7 +9,7 @@ final class ServerEnvironment: Sendable {
     let parser: MessageParser
     let statistics: StatisticsCollector
     let jobs: AsyncJobQueue
-    let registry = ConnectionRegistry()
+    let registry: ConnectionRegistry
     let logger: Logger
     private let lastConnectionID = Atomic<UInt64>(0)
 
@@ -17,8 +17,10 @@ final class ServerEnvironment: Sendable {
         configuration: JSONRPCServer.Configuration,
         methods: JSONRPCMethods,
         statistics: StatisticsCollector,
+        registry: ConnectionRegistry,
         logger: Logger
     ) {
+        self.registry = registry
         self.configuration = configuration
         self.methods = methods
         self.parser = MessageParser(
@@ -30,26 +32,43 @@ final class ServerEnvironment: Sendable {
         self.logger = logger
     }
 
-    /// Sets up an accepted connection; runs on its event loop before the first byte is read.
-    func initializeConnection(_ channel: any Channel) throws {
-        let id = self.lastConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
-        switch self.registry.admit(id: id, channel: channel, limit: self.configuration.maximumConnections) {
-        case .admitted:
-            break
-        case .overLimit:
-            self.reject(channel, id: id, error: .overloaded("too many connections"))
-            return
-        case .draining:
-            self.reject(channel, id: id, error: .shuttingDown)
-            return
+    /// Takes its place in the admission order; called on the listener's event loop as the connection is accepted.
+    func connectionAccepted(_ channel: any Channel) {
+        self.registry.issueTicket(channel)
+        channel.closeFuture.whenComplete { _ in
+            if self.registry.remove(channel) {
+                self.statistics.connectionsOpen.wrappingSubtract(1, ordering: .relaxed)
+            }
         }
+    }
+
+    /// Sets up an accepted connection once it is admitted; runs on its event loop before the first byte is read.
+    func initializeConnection(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let id = self.lastConnectionID.wrappingAdd(1, ordering: .relaxed).newValue
+        let peer: JSONRPCPeerCredentials
+        do {
+            peer = try PeerCredentialsReader.read(from: channel)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return self.registry.arrive(channel, peer: peer).flatMapThrowing { admission in
+            switch admission {
+            case .admitted:
+                try self.serve(channel, id: id, peer: peer)
+            case .refused(let refusal, let limit):
+                self.statistics.recordRefusal(refusal)
+                self.reject(channel, id: id, peer: peer, error: .tooManyConnections(refusal, limit: limit, peer: peer))
+            case .draining:
+                self.reject(channel, id: id, peer: peer, error: .shuttingDown)
+            case .gone:
+                break
+            }
+        }
+    }
+
+    private func serve(_ channel: any Channel, id: UInt64, peer: JSONRPCPeerCredentials) throws {
         self.statistics.connectionsOpen.wrappingAdd(1, ordering: .relaxed)
         self.statistics.connectionsAccepted.wrappingAdd(1, ordering: .relaxed)
-        channel.closeFuture.whenComplete { _ in
-            self.registry.remove(id: id)
-            self.statistics.connectionsOpen.wrappingSubtract(1, ordering: .relaxed)
-        }
-        let peer = try PeerCredentialsReader.read(from: channel)
         var logger = self.logger
         logger[metadataKey: "connection.id"] = "\(id)"
         logger[metadataKey: "peer.uid"] = "\(peer.uid)"
@@ -61,12 +80,15 @@ final class ServerEnvironment: Sendable {
         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(environment: self, context: context))
     }
 
-    private func reject(_ channel: any Channel, id: UInt64, error: JSONRPCError) {
+    private func reject(_ channel: any Channel, id: UInt64, peer: JSONRPCPeerCredentials, error: JSONRPCError) {
         self.statistics.connectionsRejected.wrappingAdd(1, ordering: .relaxed)
         self.statistics.recordError(error.code)
         self.logger.info(
             "connection refused",
-            metadata: ["connection.id": "\(id)", "rpc.error.code": "\(error.code)", "reason": "\(error.message)"]
+            metadata: [
+                "connection.id": "\(id)", "peer.uid": "\(peer.uid)", "peer.pid": "\(peer.pid)",
+                "rpc.error.code": "\(error.code)", "reason": "\(error.data?["reason"]?.string ?? error.message)",
+            ]
         )
         try? channel.syncOptions?.setOption(.autoRead, value: false)
         try? channel.pipeline.syncOperations.addHandler(RejectConnectionHandler(error: error))

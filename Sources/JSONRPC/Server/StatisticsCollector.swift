@@ -7,8 +7,10 @@ extension JSONRPCServer {
         public var connectionsOpen: Int
         /// Connections accepted and served since start.
         public var connectionsAccepted: UInt64
-        /// Connections refused (over the connection limit or while shutting down).
+        /// Connections refused (over a connection limit or while shutting down).
         public var connectionsRejected: UInt64
+        /// Connections refused over a limit, by the limit (every reason present, zeros included).
+        public var connectionsRefused: [JSONRPCServer.ConnectionLimits.Refusal: UInt64]
         /// Request objects read (batch elements and notifications included, invalid ones too).
         public var requests: UInt64
         /// Asynchronous requests currently running or queued, server-wide.
@@ -32,6 +34,13 @@ final class StatisticsCollector: Sendable {
     let bytesIn = Atomic<UInt64>(0)
     let bytesOut = Atomic<UInt64>(0)
     private let errors = Mutex<[JSONRPCError.Code: UInt64]>([:])
+    private let refusals = Mutex<[JSONRPCServer.ConnectionLimits.Refusal: UInt64]>(
+        Dictionary(uniqueKeysWithValues: JSONRPCServer.ConnectionLimits.Refusal.allCases.map { ($0, 0) })
+    )
+
+    func recordRefusal(_ refusal: JSONRPCServer.ConnectionLimits.Refusal) {
+        self.refusals.withLock { $0[refusal, default: 0] += 1 }
+    }
 
     func recordError(_ code: JSONRPCError.Code) {
         self.errors.withLock { $0[code, default: 0] += 1 }
@@ -42,6 +51,7 @@ final class StatisticsCollector: Sendable {
             connectionsOpen: self.connectionsOpen.load(ordering: .relaxed),
             connectionsAccepted: self.connectionsAccepted.load(ordering: .relaxed),
             connectionsRejected: self.connectionsRejected.load(ordering: .relaxed),
+            connectionsRefused: self.refusals.withLock { $0 },
             requests: self.requests.load(ordering: .relaxed),
             asyncRequestsInFlight: self.asyncRequestsInFlight.load(ordering: .relaxed),
             errorsByCode: self.errors.withLock { $0 },
