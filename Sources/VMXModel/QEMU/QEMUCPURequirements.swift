@@ -79,7 +79,7 @@ public struct QEMUCPURequirements: Hashable, Sendable {
         let hostHasVMX = !host.isEmpty
         var supported = QEMUFeatureWords(supportedBy: host)
         // A profile that does not report an MSR does not say its features are missing.
-        for group in QEMUFeatureWords.groups where host[group.msr] == nil { supported[group] = ~0 }
+        for group in QEMUFeatureWords.groups where hostHasVMX && host[group.msr] == nil { supported[group] = ~0 }
         var state: QEMUCPUState
         if isHostModel {
             state = QEMUCPUState(model: spec.model, words: supported, vmxFlag: hostHasVMX, longMode: true)

@@ -40,6 +40,12 @@ final class QEMUProcess {
             guard Date() < deadline else { throw DaemonFailure(message: "no QMP socket within 20 s: \(standardError)") }
             usleep(20_000)
         }
+        // QEMU listens before it sets the vCPU's MSRs; a KVM that refuses one ends it then.
+        usleep(300_000)
+        guard process.isRunning else {
+            process.waitUntilExit()
+            throw DaemonFailure(message: "qemu-system-x86_64 exited with \(process.terminationStatus): \(standardError)")
+        }
     }
 
     deinit {
