@@ -80,20 +80,11 @@ public struct QEMUCPURequirements: Hashable, Sendable {
         var supported = QEMUFeatureWords(supportedBy: host)
         // A profile that does not report an MSR does not say its features are missing.
         for group in QEMUFeatureWords.groups where hostHasVMX && host[group.msr] == nil { supported[group] = ~0 }
-        var state: QEMUCPUState
-        if isHostModel {
-            state = QEMUCPUState(model: spec.model, words: supported, vmxFlag: hostHasVMX, longMode: true)
-        } else {
-            let resolved = try QEMUCPUModel.resolve(spec.model)
-            state = QEMUCPUState(
-                model: resolved.versionedName,
-                words: resolved.vmx,
-                vmxFlag: false,
-                longMode: resolved.model.longMode
-            )
-        }
-        state.apply(spec.settings)
-        state.applyDependencies()
+        var state =
+            isHostModel
+            ? QEMUCPUState(model: spec.model, words: supported, vmxFlag: hostHasVMX, longMode: true)
+            : try QEMUCPUState(named: spec.model)
+        state.configure(spec.settings)
         var dropped: [String] = []
         var warnings = state.warnings
         if state.vmxFlag && !hostHasVMX {
@@ -161,15 +152,8 @@ public struct QEMUCPURequirements: Hashable, Sendable {
     /// The requested features without a host: the control, EPT/VPID and VMFUNC MSRs as QEMU
     /// would build them from the feature words alone.
     private init(unfiltered spec: QEMUCPUSpec, name: String?, uuid: String?) throws(QEMUCPUError) {
-        let resolved = try QEMUCPUModel.resolve(spec.model)
-        var state = QEMUCPUState(
-            model: resolved.versionedName,
-            words: resolved.vmx,
-            vmxFlag: false,
-            longMode: resolved.model.longMode
-        )
-        state.apply(spec.settings)
-        state.applyDependencies()
+        var state = try QEMUCPUState(named: spec.model)
+        state.configure(spec.settings)
         var vmx = VMXMSRSet()
         if state.vmxFlag {
             vmx = QEMUVMXValues.featureValues(state.words, longMode: state.longMode)

@@ -20,8 +20,20 @@ struct QEMUCPUState {
         self.longMode = longMode
     }
 
+    /// A named model's state (`vmx` off, as QEMU's models leave it).
+    init(named name: String) throws(QEMUCPUError) {
+        let resolved = try QEMUCPUModel.resolve(name)
+        self.init(model: resolved.versionedName, words: resolved.vmx, vmxFlag: false, longMode: resolved.model.longMode)
+    }
+
+    /// Steps 2 and 3: the settings in order, then the dependencies.
+    mutating func configure(_ settings: [QEMUCPUSpec.Setting]) {
+        apply(settings)
+        applyDependencies()
+    }
+
     /// Applies the settings in order.
-    mutating func apply(_ settings: [QEMUCPUSpec.Setting]) {
+    private mutating func apply(_ settings: [QEMUCPUSpec.Setting]) {
         for setting in settings {
             switch QEMUCPUProperties.kind(of: setting.name) {
             case .vmxFlag: vmxFlag = setting.on
@@ -44,7 +56,7 @@ struct QEMUCPUState {
     }
 
     /// The VMX part of QEMU's `feature_dependencies` table, in its order.
-    mutating func applyDependencies() {
+    private mutating func applyDependencies() {
         let dependencies: [(from: String, group: VMXFeatureGroup, mask: UInt64)] = [
             ("vmx-secondary-ctls", .secondaryProcBased, ~0),
             ("vmx-ept", .eptVPID, 0xFFFF_FFFF),
