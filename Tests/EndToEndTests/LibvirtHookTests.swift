@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `evmcsctl libvirt-hook` run exactly as libvirtd runs a QEMU hook (argv DOMAIN OPERATION
 /// SUBOPERATION EXTRA, the domain XML on standard input) against the real daemon serving the
 /// recorded Skylake / Linux 6.8 profile.
@@ -77,6 +81,23 @@ struct LibvirtHookTests {
         #expect(allow.status == 0 && allow.error.contains("migration allowed without a check"))
         let refuse = try Self.hook("/tmp/evmcsd-absent.sock", argv, xml: xml, options: ["--on-error", "refuse"])
         #expect(refuse.status == 2 && refuse.error.contains("migration refused"))
+        // A socket that accepts and never answers: the hook still ends within its time.
+        let silent = FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString.prefix(8)).sock").path
+        let socat = Process()
+        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+        socat.arguments = ["UNIX-LISTEN:\(silent),fork", "SYSTEM:sleep 30"]
+        try socat.run()
+        defer {
+            if socat.isRunning { kill(socat.processIdentifier, SIGKILL) }
+            socat.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: silent)
+        }
+        while !FileManager.default.fileExists(atPath: silent) { usleep(10_000) }
+        let started = Date()
+        let hung = try Self.hook(silent, argv, xml: xml, options: ["--on-error", "refuse", "--timeout", "1"])
+        #expect(hung.status == 2 && hung.error.contains("migration refused"), "\(hung.error)")
+        #expect(Date().timeIntervalSince(started) < 4)
+
         let daemon = try DaemonProcess()
         let garbage = try Self.hook(daemon.socketPath, argv, xml: "<domain><cpu mode='sideways'/></domain>", options: ["--on-error", "refuse"])
         #expect(garbage.status == 2 && garbage.error.contains("unknown <cpu mode='sideways'>"))

@@ -89,6 +89,52 @@ struct QMPRequirementsTests {
         #expect(notQMP.status == 3 && notQMP.error.contains("not QMP"), "\(notQMP.error)")
     }
 
+    /// A scripted QMP server that sends an event before every reply: the client skips the
+    /// events, and the properties it reads (and only those) override the model's.
+    @Test func skipsEventsAndAppliesWhatItReads() throws {
+        let directory = URL(fileURLWithPath: "/tmp/evmcsd-fakeqmp-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = """
+            printf '%s\\n' '{"QMP":{"version":{"qemu":{"major":9,"minor":2,"micro":0}},"capabilities":["oob"]}}'
+            while read -r line; do
+              printf '%s\\n' '{"event":"RESUME","data":{},"timestamp":{"seconds":1,"microseconds":2}}'
+              case "$line" in
+                *query-cpus-fast*) r='[{"qom-path":"/machine/unattached/device[0]","cpu-index":0}]' ;;
+                *qom-list*) r='[{"name":"type","type":"string"},{"name":"vmx","type":"bool"},{"name":"vmx-posted-intr","type":"bool"},{"name":"hv-vapic","type":"bool"},{"name":"hv-evmcs","type":"bool"}]' ;;
+                *'"property":"type"'*) r='"Skylake-Server-v4-x86_64-cpu"' ;;
+                *'"property":"vmx-posted-intr"'*) r='false' ;;
+                *'"property":'*) r='true' ;;
+                *query-name*) r='{"name":"scripted"}' ;;
+                *query-uuid*) r='{"UUID":"00000000-0000-0000-0000-000000000000"}' ;;
+                *) r='{}' ;;
+              esac
+              printf '{"return":%s}\\n' "$r"
+            done
+            """
+        let scriptPath = directory.appendingPathComponent("qmp.sh").path
+        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        let socketPath = directory.appendingPathComponent("qmp.sock").path
+        let socat = Process()
+        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
+        socat.arguments = ["UNIX-LISTEN:\(socketPath)", "EXEC:/bin/sh \(scriptPath)"]
+        try socat.run()
+        defer {
+            if socat.isRunning { kill(socat.processIdentifier, SIGKILL) }
+            socat.waitUntilExit()
+        }
+        while !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+        let report = try Self.report(socketPath, ["--profile", "Docs/examples/skylake-6.8.json"])
+        let read = try #require(report["qmp"] as? [String: Any])
+        #expect(read["properties"] as? [String: Bool] == ["vmx": true, "vmx-posted-intr": false, "hv-vapic": true, "hv-evmcs": true])
+        #expect(read["qemuVersion"] as? String == "9.2.0" && read["uuid"] == nil)
+        let requirements = try #require(report["requirements"] as? [String: Any])
+        #expect(requirements["name"] as? String == "scripted")
+        let vmx = try #require(requirements["vmx"] as? [String: String])
+        #expect(vmx["0x48d"] == "0x0000007f00000016")  // the model's pin-based controls, posted interrupts off
+        #expect((requirements["evmcs"] as? [String: Any])?["enabled"] as? Bool == true)
+    }
+
     /// With KVM: this host's /dev/kvm, whatever it offers (an AMD host has no VMX: then the
     /// vCPU has vmx off and the requirements no VMX MSRs). The test prints what it saw.
     @Test(.enabled(if: TestMachine.hasKVM, "/dev/kvm is absent or not writable"))
