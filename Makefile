@@ -61,8 +61,9 @@ install: build
 	install -d $(BINDIR)
 	install -m 0755 .build/$(CONFIGURATION)/evmcsd $(BINDIR)/evmcsd
 	install -m 0755 .build/$(CONFIGURATION)/evmcsctl $(BINDIR)/evmcsctl
+	install -m 0755 .build/$(CONFIGURATION)/evmcsd-libvirt-hook $(BINDIR)/evmcsd-libvirt-hook
 	install -d $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook
-	sed 's|/usr/local/bin/evmcsctl|$(PREFIX)/bin/evmcsctl|' contrib/libvirt-hook/evmcsd > $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
+	sed 's|/usr/local/bin/evmcsd-libvirt-hook|$(PREFIX)/bin/evmcsd-libvirt-hook|' contrib/libvirt-hook/evmcsd > $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
 	chmod 0755 $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/evmcsd|$(PREFIX)/bin/evmcsd|; s|/etc/evmcsd/|$(SYSCONFDIR)/evmcsd/|' systemd/evmcsd.service > $(DESTDIR)$(UNITDIR)/evmcsd.service

@@ -20,6 +20,20 @@ struct LibvirtHookTests {
         try Program.run("evmcsctl", ["libvirt-hook", "--socket", socket] + options + ["--"] + argv, input: Data(xml.utf8))
     }
 
+    /// The installable entry, contrib/libvirt-hook/evmcsd, run with libvirtd's argv alone; it
+    /// starts the evmcsd-libvirt-hook binary of this build.
+    static func installedHook(_ socket: String, _ argv: [String], xml: String) throws -> Program.Result {
+        try Program.run(
+            DaemonProcess.repositoryRoot.appendingPathComponent("contrib/libvirt-hook/evmcsd").path,
+            argv,
+            environment: [
+                "EVMCSD_SOCKET": socket,
+                "EVMCSD_LIBVIRT_HOOK": DaemonProcess.productsDirectory.appendingPathComponent("evmcsd-libvirt-hook").path,
+            ],
+            input: Data(xml.utf8)
+        )
+    }
+
     /// The XML of a VM started on the Debian 11 host with eVMCS, its requirements put in
     /// <metadata> by virsh.
     static func debian11VM() throws -> (xml: String, document: String) {
@@ -48,6 +62,8 @@ struct LibvirtHookTests {
         let (xml, document) = try Self.debian11VM()
         let run = try Self.hook(daemon.socketPath, ["win2022-vbs", "migrate", "begin", "-"], xml: xml)
         #expect(run.status == 1 && run.output.isEmpty)
+        let installed = try Self.installedHook(daemon.socketPath, ["win2022-vbs", "migrate", "begin", "-"], xml: xml)
+        #expect(installed.status == 1 && installed.output.isEmpty && installed.error == run.error)
         let verdict = try daemon.client().call("compat.check", params: "{\"vm\":\(try Self.compact(document))}")
         let reasons = try #require((verdict["result"] as? [String: Any])?["reasons"] as? [[String: Any]])
         let lines = run.error.split(separator: "\n")
@@ -62,6 +78,8 @@ struct LibvirtHookTests {
         let xml = try Virsh.dumpXML(Virsh.domain("linux-nested", cpu: Self.compatibleCPU), name: "linux-nested")
         let allowed = try Self.hook(daemon.socketPath, ["linux-nested", "migrate", "begin", "-"], xml: xml)
         #expect(allowed.status == 0 && allowed.error.isEmpty && allowed.output.isEmpty, "\(allowed.error)")
+        let installed = try Self.installedHook(daemon.socketPath, ["linux-nested", "migrate", "begin", "-"], xml: xml)
+        #expect(installed.status == 0 && installed.error.isEmpty && installed.output.isEmpty, "\(installed.error)")
         let (refused, _) = try Self.debian11VM()
         // Other operations pass at once, without asking anyone: even a refusing policy and an
         // absent daemon do not matter.

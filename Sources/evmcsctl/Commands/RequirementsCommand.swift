@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LibvirtIntegration
 import VMXModel
 
 /// `evmcsctl requirements`: the VM requirements document of a real VM — from a QEMU `-cpu`,
@@ -74,11 +75,19 @@ struct RequirementsCommand: ParsableCommand {
             report.qmp = read
         } else if let libvirtXML {
             let data = libvirtXML == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try DocumentFiles.data(libvirtXML)
-            let domain = try LibvirtDomainXML(data: data, source: libvirtXML == "-" ? "standard input" : libvirtXML)
-            let (built, requirements, origin) = try LibvirtRequirements.build(domain, profile: host, source: libvirtXML)
-            if let built { report.record(built) } else { report.requirements = requirements }
+            do {
+                let source = libvirtXML == "-" ? "standard input" : libvirtXML
+                let built = try LibvirtRequirements.build(
+                    LibvirtDomainXML(xml: Array(data), source: source),
+                    profile: host,
+                    source: source
+                )
+                if let qemu = built.qemu { report.record(qemu) } else { report.requirements = built.requirements }
+                report.origin = built.origin
+            } catch {
+                throw CommandFailure(error.message)
+            }
             if let name { report.requirements?.name = name }
-            report.origin = origin
         }
         try report.print(format)
     }
