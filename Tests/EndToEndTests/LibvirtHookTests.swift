@@ -1,10 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `evmcsctl libvirt-hook` run exactly as libvirtd runs a QEMU hook (argv DOMAIN OPERATION
 /// SUBOPERATION EXTRA, the domain XML on standard input) against the real daemon serving the
 /// recorded Skylake / Linux 6.8 profile.
@@ -100,19 +96,13 @@ struct LibvirtHookTests {
         let refuse = try Self.hook("/tmp/evmcsd-absent.sock", argv, xml: xml, options: ["--on-error", "refuse"])
         #expect(refuse.status == 2 && refuse.error.contains("migration refused"))
         // A socket that accepts and never answers: the hook still ends within its time.
-        let silent = FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString.prefix(8)).sock").path
-        let socat = Process()
-        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-        socat.arguments = ["UNIX-LISTEN:\(silent),fork", "SYSTEM:sleep 30"]
-        try socat.run()
-        defer {
-            if socat.isRunning { kill(socat.processIdentifier, SIGKILL) }
-            socat.waitUntilExit()
-            try? FileManager.default.removeItem(atPath: silent)
-        }
-        while !FileManager.default.fileExists(atPath: silent) { usleep(10_000) }
+        let silent = try SocatListener(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("silent-\(UUID().uuidString.prefix(8)).sock").path,
+            listenOptions: ",fork",
+            peer: "SYSTEM:sleep 30"
+        )
         let started = Date()
-        let hung = try Self.hook(silent, argv, xml: xml, options: ["--on-error", "refuse", "--timeout", "1"])
+        let hung = try Self.hook(silent.path, argv, xml: xml, options: ["--on-error", "refuse", "--timeout", "1"])
         #expect(hung.status == 2 && hung.error.contains("migration refused"), "\(hung.error)")
         #expect(Date().timeIntervalSince(started) < 4)
 

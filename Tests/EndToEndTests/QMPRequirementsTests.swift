@@ -75,17 +75,8 @@ struct QMPRequirementsTests {
         #expect(Date().timeIntervalSince(started) < 5)
         _ = holder
 
-        let other = qemu.directory.appendingPathComponent("other.sock").path
-        let socat = Process()
-        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-        socat.arguments = ["UNIX-LISTEN:\(other)", "SYSTEM:echo hello; sleep 2"]
-        try socat.run()
-        defer {
-            if socat.isRunning { kill(socat.processIdentifier, SIGKILL) }
-            socat.waitUntilExit()
-        }
-        while !FileManager.default.fileExists(atPath: other) { usleep(10_000) }
-        let notQMP = try Program.run("evmcsctl", ["requirements", "--qmp", other, "--timeout", "3"])
+        let other = try SocatListener(path: qemu.directory.appendingPathComponent("other.sock").path, peer: "SYSTEM:echo hello; sleep 2")
+        let notQMP = try Program.run("evmcsctl", ["requirements", "--qmp", other.path, "--timeout", "3"])
         #expect(notQMP.status == 3 && notQMP.error.contains("not QMP"), "\(notQMP.error)")
     }
 
@@ -114,17 +105,8 @@ struct QMPRequirementsTests {
             """
         let scriptPath = directory.appendingPathComponent("qmp.sh").path
         try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let socketPath = directory.appendingPathComponent("qmp.sock").path
-        let socat = Process()
-        socat.executableURL = URL(fileURLWithPath: "/usr/bin/socat")
-        socat.arguments = ["UNIX-LISTEN:\(socketPath)", "EXEC:/bin/sh \(scriptPath)"]
-        try socat.run()
-        defer {
-            if socat.isRunning { kill(socat.processIdentifier, SIGKILL) }
-            socat.waitUntilExit()
-        }
-        while !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
-        let report = try Self.report(socketPath, ["--profile", "Docs/examples/skylake-6.8.json"])
+        let server = try SocatListener(path: directory.appendingPathComponent("qmp.sock").path, peer: "EXEC:/bin/sh \(scriptPath)")
+        let report = try Self.report(server.path, ["--profile", "Docs/examples/skylake-6.8.json"])
         let read = try #require(report["qmp"] as? [String: Any])
         #expect(read["properties"] as? [String: Bool] == ["vmx": true, "vmx-posted-intr": false, "hv-vapic": true, "hv-evmcs": true])
         #expect(read["qemuVersion"] as? String == "9.2.0" && read["uuid"] == nil)
