@@ -99,13 +99,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // The libvirt hook as its own small executable (evmcsctl libvirt-hook is the same hook).
+        // The libvirt hook as its own small executable (evmcsctl libvirt-hook is the same hook),
+        // with the Swift runtime linked in: libvirt starts it for every domain operation, and
+        // loading the shared runtime libraries costs more than the hook's own work.
         .executableTarget(
             name: "evmcsd-libvirt-hook",
             dependencies: [
                 "LibvirtIntegration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections")]
         ),
 
         .executableTarget(
