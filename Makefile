@@ -31,7 +31,11 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   util-linux      setpriv, to run test clients as nobody
 #   socat           the shell client the tests (and users) talk to the socket with
 #   pkg-config      lets SwiftPM find libsystemd
-DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
+#   libxml2         FoundationXML (evmcsctl reads libvirt domain XML)
+#   qemu-system-x86 the QMP tests run a real qemu-system-x86_64 (TCG, and KVM where /dev/kvm exists)
+#   libvirt-clients virsh, which makes the domain XML of the libvirt tests (test:///default driver)
+#   libvirt-daemon  the test:///default driver virsh uses
+DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config libxml2 qemu-system-x86 libvirt-clients libvirt-daemon
 # The Intel bench (Tools/intel-bench/README.md): the emulator, its text display, the initramfs and
 # boot image tools, and what the bench script itself uses.
 BENCH_DEB_PACKAGES = bochs bochs-term busybox-static isolinux syslinux-common genisoimage tmux xz-utils cpio kmod
@@ -89,6 +93,10 @@ install: build
 	install -d $(BINDIR)
 	install -m 0755 .build/$(CONFIGURATION)/evmcsd $(BINDIR)/evmcsd
 	install -m 0755 .build/$(CONFIGURATION)/evmcsctl $(BINDIR)/evmcsctl
+	install -m 0755 .build/$(CONFIGURATION)/evmcsd-libvirt-hook $(BINDIR)/evmcsd-libvirt-hook
+	install -d $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook
+	sed 's|/usr/local/bin/evmcsd-libvirt-hook|$(PREFIX)/bin/evmcsd-libvirt-hook|' contrib/libvirt-hook/evmcsd > $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
+	chmod 0755 $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/evmcsd|$(PREFIX)/bin/evmcsd|; s|/etc/evmcsd/|$(SYSCONFDIR)/evmcsd/|' systemd/evmcsd.service > $(DESTDIR)$(UNITDIR)/evmcsd.service
 	install -m 0644 systemd/evmcsd.socket $(DESTDIR)$(UNITDIR)/evmcsd.socket

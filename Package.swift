@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
         .executable(name: "evmcsd", targets: ["evmcsd"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
+        .executable(name: "evmcsd-libvirt-hook", targets: ["evmcsd-libvirt-hook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -88,6 +89,28 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // libvirt domain XML → requirements, and the libvirt QEMU hook; no full Foundation, so the
+        // hook starts fast.
+        .target(
+            name: "LibvirtIntegration",
+            dependencies: [
+                "VMXModel", "EVMCSClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The libvirt hook as its own small executable (evmcsctl libvirt-hook is the same hook),
+        // with the Swift runtime linked in: libvirt starts it for every domain operation, and
+        // loading the shared runtime libraries costs more than the hook's own work.
+        .executableTarget(
+            name: "evmcsd-libvirt-hook",
+            dependencies: [
+                "LibvirtIntegration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings,
+            linkerSettings: [.unsafeFlags(["-static-stdlib"]), .linkedLibrary("_FoundationCShims"), .linkedLibrary("_FoundationCollections")]
+        ),
+
         .executableTarget(
             name: "evmcsctl",
             dependencies: [
@@ -95,6 +118,7 @@ let package = Package(
                 "KVMProbe",
                 "EVMCSClient",
                 "JSONRPC",
+                "LibvirtIntegration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -133,12 +157,14 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "EVMCSClient", "VMXModel",
+                "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "evmcsd-libvirt-hook", "EVMCSClient",
+                "VMXModel",
                 "EVMCSProtocol",
                 "JSONRPC",
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "LibvirtIntegrationTests", dependencies: ["LibvirtIntegration"], swiftSettings: strictSettings),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "KVMProbeTests",

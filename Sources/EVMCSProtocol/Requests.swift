@@ -5,13 +5,16 @@ import VMXModel
 ///
 /// Wire forms (Docs/protocol.md): a bare `evmcsd.vm-requirements/1` document;
 /// `{"vm": <requirements>, "to"?: <profile>}`; or
-/// `{"from": <profile>, "evmcs"?: bool, "perfGlobalCtrl"?: bool, "nestedState"?: bool, "to"?: <profile>}`.
+/// `{"from": <profile>, "evmcs"?: bool, "perfGlobalCtrl"?: bool, "nestedState"?: bool, "to"?: <profile>}`;
+/// or `{"qemuCPU": "<-cpu value>", "from"?: <profile>, "to"?: <profile>}` — the VM QEMU starts
+/// with that `-cpu` on `from` (default: the daemon's host), see ``QEMUCPURequirements``.
 public enum CompatCheckRequest: Codable, Hashable, Sendable {
     case requirements(VMRequirements, target: HostProfile?)
     case startedOn(HostProfile, evmcs: Bool, perfGlobalCtrl: Bool, nestedState: Bool, target: HostProfile?)
+    case qemuCPU(String, source: HostProfile?, target: HostProfile?)
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case vm, from, to, evmcs, perfGlobalCtrl, nestedState
+        case vm, from, to, evmcs, perfGlobalCtrl, nestedState, qemuCPU
     }
 
     public init(from decoder: any Decoder) throws {
@@ -23,7 +26,16 @@ public enum CompatCheckRequest: Codable, Hashable, Sendable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let target = try c.decodeIfPresent(HostProfile.self, forKey: .to)
-        if let vm = try c.decodeIfPresent(VMRequirements.self, forKey: .vm) {
+        if let cpu = try c.decodeIfPresent(String.self, forKey: .qemuCPU) {
+            for key in [CodingKeys.vm, .evmcs, .perfGlobalCtrl, .nestedState] where c.contains(key) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: key,
+                    in: c,
+                    debugDescription: "\"qemuCPU\" states eVMCS and nesting itself; \"\(key.stringValue)\" does not go with it"
+                )
+            }
+            self = .qemuCPU(cpu, source: try c.decodeIfPresent(HostProfile.self, forKey: .from), target: target)
+        } else if let vm = try c.decodeIfPresent(VMRequirements.self, forKey: .vm) {
             guard !c.contains(.from) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: .from,
@@ -45,7 +57,7 @@ public enum CompatCheckRequest: Codable, Hashable, Sendable {
                 CodingKeys.from,
                 DecodingError.Context(
                     codingPath: decoder.codingPath,
-                    debugDescription: "give a VM requirements document, \"vm\" or \"from\""
+                    debugDescription: "give a VM requirements document, \"vm\", \"from\" or \"qemuCPU\""
                 )
             )
         }
@@ -62,6 +74,10 @@ public enum CompatCheckRequest: Codable, Hashable, Sendable {
             try c.encode(evmcs, forKey: .evmcs)
             try c.encode(perfGlobalCtrl, forKey: .perfGlobalCtrl)
             try c.encode(nestedState, forKey: .nestedState)
+            try c.encodeIfPresent(target, forKey: .to)
+        case .qemuCPU(let cpu, let source, let target):
+            try c.encode(cpu, forKey: .qemuCPU)
+            try c.encodeIfPresent(source, forKey: .from)
             try c.encodeIfPresent(target, forKey: .to)
         }
     }

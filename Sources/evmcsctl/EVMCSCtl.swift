@@ -20,6 +20,7 @@ struct EVMCSCtl: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, ProfileCommand.self, FeaturesCommand.self, CheckCommand.self, BaselineCommand.self,
             PoolsCommand.self, HistoryCommand.self, WatchCommand.self, RefreshCommand.self, ReloadCommand.self,
+            RequirementsCommand.self, LibvirtHookCommand.self,
             ProbeCommand.self, DecodeCommand.self, CatalogCommand.self,
         ]
     )

@@ -9,7 +9,7 @@ enum CompatMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
         methods.registerAsync(EVMCSMethod.check.rawValue) { request, _ in
             let params = try decode(CompatCheckRequest.self, request, documents: ["vm", "from", "to"])
-            let verdict: Verdict
+            var verdict: Verdict
             switch params {
             case .requirements(let vm, let target):
                 verdict = CompatibilityChecker.check(vm, on: try target ?? core.serving().profile)
@@ -21,6 +21,16 @@ enum CompatMethods {
                     perfGlobalCtrl: perfGlobalCtrl,
                     nestedState: nestedState
                 )
+            case .qemuCPU(let cpu, let source, let target):
+                let host = try source ?? core.serving().profile
+                let built: QEMUCPURequirements
+                do {
+                    built = try QEMUCPURequirements(qemuCPU: cpu, on: host)
+                } catch let error as QEMUCPUError {
+                    throw JSONRPCError.invalidParams(field: "params.qemuCPU", reason: error.message)
+                }
+                verdict = CompatibilityChecker.check(built.requirements, on: try target ?? core.serving().profile)
+                verdict.warnings = built.warnings + verdict.warnings
             }
             return try JSONRPCResult(encoding: verdict)
         }

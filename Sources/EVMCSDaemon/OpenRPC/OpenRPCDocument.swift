@@ -98,14 +98,21 @@ public enum OpenRPCDocument {
         case .check:
             return Specification(
                 summary:
-                    "Verdict for a VM on this host (or on `to`). Params: a VM requirements document, {vm, to?}, or {from, evmcs?, perfGlobalCtrl?, nestedState?, to?}.",
+                    "Verdict for a VM on this host (or on `to`). Params: a VM requirements document, {vm, to?}, {from, evmcs?, perfGlobalCtrl?, nestedState?, to?}, or {qemuCPU, from?, to?}.",
                 params: [
                     Param(name: "vm", schema: "VMRequirements", required: false, description: "The VM's requirements."),
+                    Param(
+                        name: "qemuCPU",
+                        schema: "String",
+                        required: false,
+                        description:
+                            "A QEMU -cpu value (Skylake-Server-v4,+vmx,hv-evmcs,-vmx-posted-intr): the VM QEMU starts with it on `from` (default this host)."
+                    ),
                     Param(
                         name: "from",
                         schema: "HostProfile",
                         required: false,
-                        description: "A VM started there with that host's defaults."
+                        description: "A VM started there with that host's defaults; with qemuCPU, the host it was started on."
                     ),
                     Param(
                         name: "evmcs",
@@ -230,6 +237,7 @@ public enum OpenRPCDocument {
     private static var schemas: JSONValue {
         .object([
             .init("Boolean", .object([.init("type", "boolean")])),
+            .init("String", .object([.init("type", "string")])),
             .init("ViewName", .object([.init("enum", .array(HostVMXReport.viewNames.map(JSONValue.string)))])),
             .init(
                 "HostProfile",
@@ -256,7 +264,7 @@ public enum OpenRPCDocument {
                     "evmcsd.vm-requirements/1 (Docs/documents.md).",
                     required: ["schema"],
                     properties: [
-                        "schema": "\"evmcsd.vm-requirements/1\"", "name": "for humans",
+                        "schema": "\"evmcsd.vm-requirements/1\"", "name": "for humans", "uuid": "the VM's UUID",
                         "evmcs": "enabled (required), version, perfGlobalCtrl", "vmx": "MSR index → hex value",
                         "nestedState": "nested state must migrate",
                         "source": "host, kernelRelease, kernelVersion, versionSignature, evmcsEra, fingerprint",

@@ -14,6 +14,8 @@ public struct VMRequirements: Codable, Hashable, Sendable {
     public var schema: String = VMRequirements.schema
     /// A name for humans.
     public var name: String?
+    /// The VM's UUID, when its source knows it (QEMU `query-uuid`, libvirt `<uuid>`).
+    public var uuid: String?
     public var evmcs: EVMCS
     /// The VMX capability MSR values the VM's vCPUs were given (what a migration saves and
     /// restores with KVM_SET_MSRS).
@@ -29,6 +31,7 @@ public struct VMRequirements: Codable, Hashable, Sendable {
 
     public init(
         name: String? = nil,
+        uuid: String? = nil,
         evmcs: EVMCS = EVMCS(),
         vmx: VMXMSRSet,
         nestedState: Bool = false,
@@ -36,6 +39,7 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         guestVisible: VMXMSRSet? = nil
     ) {
         self.name = name
+        self.uuid = uuid
         self.evmcs = evmcs
         self.vmx = vmx
         self.nestedState = nestedState
@@ -139,7 +143,7 @@ public struct VMRequirements: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case schema, name, evmcs, vmx, nestedState, source, guestVisible
+        case schema, name, uuid, evmcs, vmx, nestedState, source, guestVisible
     }
 
     public init(from decoder: any Decoder) throws {
@@ -154,6 +158,7 @@ public struct VMRequirements: Codable, Hashable, Sendable {
             )
         }
         name = try c.decodeIfPresent(String.self, forKey: .name)
+        uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
         evmcs = try c.decodeIfPresent(EVMCS.self, forKey: .evmcs) ?? EVMCS()
         vmx = try c.decodeIfPresent(VMXMSRSet.self, forKey: .vmx) ?? VMXMSRSet()
         nestedState = try c.decodeIfPresent(Bool.self, forKey: .nestedState) ?? false

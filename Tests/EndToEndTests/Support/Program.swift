@@ -12,11 +12,13 @@ enum Program {
     /// - Parameters:
     ///   - environment: added to this process's environment (`EVMCSD_SOCKET` is removed).
     ///   - directory: the working directory (default: the repository).
+    ///   - input: standard input (default: none, /dev/null).
     static func run(
         _ program: String,
         _ arguments: [String],
         environment: [String: String] = [:],
-        directory: URL = DaemonProcess.repositoryRoot
+        directory: URL = DaemonProcess.repositoryRoot,
+        input: Data? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL =
@@ -35,7 +37,13 @@ enum Program {
         let err = scratch.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let source = scratch.appendingPathComponent("in")
+            try input.write(to: source)
+            process.standardInput = try FileHandle(forReadingFrom: source)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()

@@ -1,0 +1,74 @@
+import VMXModel
+
+/// What a running QEMU says about its vCPUs and itself, read over QMP.
+struct QMPCPUReport: Encodable {
+    /// The QEMU version from the greeting.
+    var qemuVersion: String
+    /// `query-name` (absent when the VM has no -name).
+    var name: String?
+    /// `query-uuid` (absent when QEMU reports the nil UUID).
+    var uuid: String?
+    /// The QOM paths of the vCPUs (`query-cpus-fast`).
+    var vcpus: [String]
+    /// The first vCPU's QOM type (`Skylake-Server-v4-x86_64-cpu`) and the model it names.
+    var type: String
+    var model: String
+    /// The vCPU's `vmx` and every `vmx-*`/`hv-*` boolean property (`qom-list` + `qom-get`).
+    var properties: [String: Bool]
+
+    /// The `-cpu` these properties amount to: the model with every VMX property and the
+    /// eVMCS-relevant Hyper-V properties set as read.
+    var spec: QEMUCPUSpec {
+        let relevant = properties.filter { name, _ in
+            name == "vmx" || name.hasPrefix("vmx-") || ["hv-evmcs", "hv-vapic", "hv-passthrough"].contains(name)
+        }
+        return QEMUCPUSpec(
+            model: model,
+            settings: relevant.keys.sorted().map { QEMUCPUSpec.Setting($0, relevant[$0]!) }
+        )
+    }
+}
+
+/// Reads ``QMPCPUReport`` from a QMP socket.
+enum QMPCPUReader {
+    static let typeSuffix = "-x86_64-cpu"
+
+    static func read(path: String, timeout: Double) throws -> QMPCPUReport {
+        let qmp = try QMPClient(path: path, timeout: timeout)
+        guard let cpus = try qmp.execute("query-cpus-fast") as? [[String: Any]], !cpus.isEmpty else {
+            throw QMPError("\(path): query-cpus-fast lists no vCPU")
+        }
+        let paths = cpus.compactMap { $0["qom-path"] as? String }
+        guard let first = paths.first else { throw QMPError("\(path): query-cpus-fast gives no qom-path") }
+        guard let listed = try qmp.execute("qom-list", ["path": first]) as? [[String: Any]] else {
+            throw QMPError("\(path): qom-list \(first): not a list")
+        }
+        var properties: [String: Bool] = [:]
+        var type = ""
+        for entry in listed {
+            guard let property = entry["name"] as? String else { continue }
+            if property == "type" {
+                type = try qmp.execute("qom-get", ["path": first, "property": "type"]) as? String ?? ""
+                continue
+            }
+            guard entry["type"] as? String == "bool",
+                property == "vmx" || property.hasPrefix("vmx-") || property.hasPrefix("hv-")
+            else { continue }
+            properties[property] = try qmp.execute("qom-get", ["path": first, "property": property]) as? Bool
+        }
+        guard type.hasSuffix(typeSuffix) else {
+            throw QMPError("\(path): vCPU type \"\(type)\" is not an x86_64 CPU")
+        }
+        let name = (try qmp.execute("query-name") as? [String: Any])?["name"] as? String
+        let uuid = (try qmp.execute("query-uuid") as? [String: Any])?["UUID"] as? String
+        return QMPCPUReport(
+            qemuVersion: qmp.version,
+            name: name,
+            uuid: uuid == "00000000-0000-0000-0000-000000000000" ? nil : uuid,
+            vcpus: paths,
+            type: type,
+            model: String(type.dropLast(typeSuffix.count)),
+            properties: properties
+        )
+    }
+}
