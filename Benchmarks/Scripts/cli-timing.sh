@@ -16,18 +16,7 @@ runs=${RUNS:-200}
 command -v hyperfine >/dev/null || { echo "cli-timing: hyperfine is missing (apt-get install -y hyperfine)" >&2; exit 1; }
 [ -x "$evmcsd" ] && [ -x "$evmcsctl" ] || { echo "cli-timing: build evmcsd and evmcsctl first" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/evmcsd-cli.XXXXXX)
-daemon=
-cleanup() {
-    [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-"$evmcsd" --socket "$work/evmcsd.sock" --cache-dir "$work/cache" --profile "$profile" --log-level warning &
-daemon=$!
-for _ in $(seq 100); do [ -S "$work/evmcsd.sock" ] && break; sleep 0.05; done
-export EVMCSD_SOCKET="$work/evmcsd.sock"
+. "$(dirname "$0")/daemon.sh"
 "$evmcsctl" profile >/dev/null  # fails loudly if the daemon does not answer
 
 hyperfine --shell=none --warmup 20 --runs "$runs" --export-json "$work/hyperfine.json" \

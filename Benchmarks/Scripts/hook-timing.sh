@@ -16,18 +16,8 @@ profile=../Docs/examples/skylake-6.8.json
 runs=${RUNS:-100}
 command -v hyperfine >/dev/null || { echo "hook-timing: hyperfine is missing (apt-get install -y hyperfine)" >&2; exit 1; }
 
-work=$(mktemp -d /tmp/evmcsd-hook.XXXXXX)
-daemon=
-cleanup() {
-    [ -n "$daemon" ] && kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-"$build/evmcsd" --socket "$work/evmcsd.sock" --cache-dir "$work/cache" --profile "$profile" --log-level warning &
-daemon=$!
-for _ in $(seq 100); do [ -S "$work/evmcsd.sock" ] && break; sleep 0.05; done
-export EVMCSD_SOCKET="$work/evmcsd.sock"
+evmcsd=$build/evmcsd
+. "$(dirname "$0")/daemon.sh"
 
 cat > "$work/refused.xml" <<XML
 <domain type='kvm'><name>win2022-vbs</name><memory unit='GiB'>8</memory>

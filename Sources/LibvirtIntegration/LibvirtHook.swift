@@ -110,7 +110,8 @@ public enum LibvirtHookPolicy: String, ExpressibleByArgument, CaseIterable, Send
         }
     }
 
-    static func printError(_ line: String) {
+    /// Writes one line to standard error.
+    public static func printError(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         var offset = 0
         while offset < bytes.count {

@@ -76,6 +76,8 @@ struct LibvirtHookTests {
         #expect(allowed.status == 0 && allowed.error.isEmpty && allowed.output.isEmpty, "\(allowed.error)")
         let installed = try Self.installedHook(daemon.socketPath, ["linux-nested", "migrate", "begin", "-"], xml: xml)
         #expect(installed.status == 0 && installed.error.isEmpty && installed.output.isEmpty, "\(installed.error)")
+        let odd = try Program.run("evmcsd-libvirt-hook", ["a", "b", "c", "d", "e"])
+        #expect(odd.status == 0 && odd.error.contains("arguments not understood, allowed"), "\(odd.error)")
         let (refused, _) = try Self.debian11VM()
         // Other operations pass at once, without asking anyone: even a refusing policy and an
         // absent daemon do not matter.
