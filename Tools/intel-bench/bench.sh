@@ -220,6 +220,7 @@ boot() {
 
 # stop_emulator WORK: ends Bochs, its tmux server and the pty reader of one run, if running.
 stop_emulator() {
+	[ -n "$1" ] || return 0
 	[ -n "${session:-}" ] && tmux -L "$session" kill-server 2>/dev/null || true
 	local file
 	for file in "$1/bochs.pid" "$1/pty-reader.pid"; do
@@ -230,7 +231,8 @@ stop_emulator() {
 
 # --- one run -------------------------------------------------------------------------------
 run_one() {
-	local alias=$1 cpu=$2 suite package fixture model name work kver attempt
+	# work is not local: the EXIT trap below runs after this function has returned.
+	local alias=$1 cpu=$2 suite package fixture model name kver attempt
 	read -r _ suite package fixture < <(awk -v k="$alias" '$1 == k' "$here/kernels.conf")
 	[ -n "${package:-}" ] || fail "no kernel '$alias' in kernels.conf"
 	model=$(awk -v c="$cpu" '$1 == c {print $2}' "$here/cpus.conf")
@@ -240,7 +242,7 @@ run_one() {
 	fetch_kernel "$package"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/evmcsd-bench.XXXXXX")
 	# Each run is a subshell: whatever ends it (a failed step, a signal) ends its emulator too.
-	trap 'stop_emulator "$work"; rm -rf "$work"' EXIT
+	trap 'stop_emulator "${work:-}"; rm -rf "${work:-}"' EXIT
 	say "$name: initramfs"
 	kver=$(build_image "$package" "$work" "$name")
 	for attempt in 1 2; do
