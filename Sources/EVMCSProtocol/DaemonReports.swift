@@ -227,7 +227,7 @@ public struct ReloadResult: Codable, Hashable, Sendable {
     public var reloaded: Bool
     /// Settings that changed and took effect.
     public var applied: [String]
-    /// Settings that changed but need a restart (socket path, mode, limits).
+    /// Settings that changed but need a restart (socket path, mode, the limits other than the connection limits).
     public var needRestart: [String]
     public init(reloaded: Bool, applied: [String], needRestart: [String]) {
         self.reloaded = reloaded
