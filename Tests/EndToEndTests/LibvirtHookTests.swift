@@ -33,7 +33,7 @@ struct LibvirtHookTests {
     /// The XML of a VM started on the Debian 11 host with eVMCS, its requirements put in
     /// <metadata> by virsh.
     static func debian11VM() throws -> (xml: String, document: String) {
-        let make = ["requirements", "--qemu-cpu", "host,hv-vapic,hv-evmcs", "--profile", "Docs/examples/skylake-5.10.json"]
+        let make = ["requirements", "--qemu-cpu", "host,hv-vapic,hv-evmcs", "--profile", "Docs/examples/skylake-5.10.46.json"]
         let document = try Program.run("evmcsctl", make).output
         let element = try Program.run("evmcsctl", make + ["--format", "libvirt-metadata"]).output
         let xml = try Virsh.dumpXML(
@@ -119,7 +119,7 @@ struct LibvirtHookTests {
         let daemon = try DaemonProcess()
         let client = try daemon.client()
         let source = try Self.compact(
-            String(contentsOf: DaemonProcess.repositoryRoot.appendingPathComponent("Docs/examples/skylake-5.10.json"), encoding: .utf8)
+            String(contentsOf: DaemonProcess.repositoryRoot.appendingPathComponent("Docs/examples/skylake-5.10.46.json"), encoding: .utf8)
         )
         func reasons(_ params: String) throws -> [String] {
             let answer = try client.call("compat.check", params: params)

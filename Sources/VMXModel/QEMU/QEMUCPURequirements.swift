@@ -140,13 +140,26 @@ public struct QEMUCPURequirements: Hashable, Sendable {
             source: VMRequirements.Source(
                 host: profile.host?.name,
                 kernelRelease: profile.kernel?.release,
+                kernelVersion: profile.kernel?.version,
+                versionSignature: profile.kernel?.versionSignature,
                 evmcsEra: profile.kernel?.evmcsEra,
                 fingerprint: profile.fingerprint
-            )
+            ),
+            guestVisible: evmcs ? Self.measuredGuestView(of: vmx, on: profile) : nil
         )
         model = state.model
         self.dropped = dropped
         self.warnings = warnings
+    }
+
+    /// What the VM's eVMCS guest reads on `profile`'s host when that host's filter was measured:
+    /// the VM's values through the measured filter (QEMU leaves EBX[0] clear); else `nil`, and the
+    /// source's era gives it.
+    private static func measuredGuestView(of vmx: VMXMSRSet, on profile: HostProfile) -> VMXMSRSet? {
+        guard let filter = HostGuestFilter(host: profile, perfGlobalCtrl: false), filter.basis == .measured else {
+            return nil
+        }
+        return filter.apply(to: vmx)
     }
 
     /// The requested features without a host: the control, EPT/VPID and VMFUNC MSRs as QEMU
