@@ -32,7 +32,7 @@ cat > "$work/allowed.xml" <<XML
 <feature policy='require' name='vmx'/><feature policy='disable' name='vmx-exit-load-perf-global-ctrl'/>
 <feature policy='disable' name='vmx-entry-load-perf-global-ctrl'/></cpu></domain>
 XML
-meta=$("$build/evmcsctl" requirements --qemu-cpu host,hv-vapic,hv-evmcs --profile ../Docs/examples/skylake-5.10.json \
+meta=$("$build/evmcsctl" requirements --qemu-cpu host,hv-vapic,hv-evmcs --profile ../Docs/examples/skylake-5.10.46.json \
     --name win2022-vbs --format libvirt-metadata 2>/dev/null)
 virsh -q -c test:///default "define $work/refused.xml; metadata win2022-vbs --uri urn:evmcsd:vm-requirements:1 --key evmcsd --set '$meta' --config; dumpxml win2022-vbs" > "$work/refused-dump.xml"
 virsh -q -c test:///default "define $work/allowed.xml; dumpxml linux-nested" > "$work/allowed-dump.xml"
