@@ -51,6 +51,9 @@ ALIASES = {
     "Cascadelake-Server": {"Cascadelake-Server-noTSX": 3},
     "Icelake-Server": {"Icelake-Server-noTSX": 2},
 }
+# CPUID features that gate a VMX bit (feature_dependencies) and that these models lack: what
+# QEMU 7.2's query-cpu-model-expansion (vmx on) clears from the VMX words of the notes.
+CPUID_OFF = {"Nehalem": ["rdtscp"], "Westmere": ["rdtscp"], "Denverton": ["invpcid"], "Snowridge": ["invpcid"]}
 # 32-bit models: no CPUID long mode, so QEMU clears vmx-entry-ia32e-mode (feature_dependencies).
 NO_LONG_MODE = {"kvm32", "coreduo"}
 # Models without VMX words, with their highest version (QEMU 7.2).
@@ -96,6 +99,8 @@ def main(path):
         if name in ALIASES:
             al = ", ".join(f'"{a}": {v}' for a, v in ALIASES[name].items())
             extra.append(f"aliases: [{al}]")
+        if name in CPUID_OFF:
+            extra.append("cpuidOff: [" + ", ".join(f'"{f}"' for f in CPUID_OFF[name]) + "]")
         if name in NO_LONG_MODE:
             extra.append("longMode: false")
         out.append(f'        QEMUCPUModel(')

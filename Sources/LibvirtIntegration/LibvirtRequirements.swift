@@ -50,8 +50,9 @@ public enum LibvirtRequirements {
     }
 
     /// The `-cpu` that libvirt builds from `<cpu>` and `<hyperv>`: `require`/`force` features
-    /// on, `disable`/`forbid` off, `optional` left to the model. Only `vmx` and `vmx-*` are
-    /// taken (libvirt names CPUID features its own way; they do not change VMX MSRs).
+    /// on, `disable`/`forbid` off, `optional` left to the model. Only `vmx`, `vmx-*` and the
+    /// CPUID features that gate VMX bits are taken (libvirt names other CPUID features its own
+    /// way; they do not change VMX MSRs).
     public static func spec(_ domain: LibvirtDomainXML, source: String) throws(LibvirtError) -> QEMUCPUSpec {
         let model: String
         switch domain.cpuMode {
@@ -68,7 +69,7 @@ public enum LibvirtRequirements {
         }
         var settings: [QEMUCPUSpec.Setting] = []
         var unknown: [String] = []
-        for feature in domain.features where feature.name == "vmx" || feature.name.hasPrefix("vmx-") {
+        for feature in domain.features where QEMUCPUProperties.affectsVMX(feature.name) {
             guard QEMUCPUProperties.kind(of: feature.name) != nil else {
                 unknown.append(feature.name)
                 continue

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VMXModel
 
 #if canImport(Glibc)
     import Glibc
@@ -36,7 +37,7 @@ struct QMPRequirementsTests {
         let listed = try #require(try qmp.execute("qom-list", ["path": path]) as? [[String: Any]])
         let booleans = Set(
             listed.filter { $0["type"] as? String == "bool" }.compactMap { $0["name"] as? String }
-                .filter { $0 == "vmx" || $0.hasPrefix("vmx-") || $0.hasPrefix("hv-") }
+                .filter { $0 == "vmx" || $0.hasPrefix("vmx-") || $0.hasPrefix("hv-") || ["xsaves", "rdrand", "invpcid", "mpx", "rdseed", "rdtscp"].contains($0) }
         )
         #expect(Set(properties.keys) == booleans)
         for name in booleans.sorted() {
@@ -61,6 +62,41 @@ struct QMPRequirementsTests {
         let vmx = try #require(requirements["vmx"] as? [String: String])
         #expect(vmx.isEmpty == (properties["vmx"] == false))
         print("TCG vCPU \(read["type"] ?? ""): vmx=\(properties["vmx"] ?? false), \(properties.filter { $0.key.hasPrefix("vmx-") && $0.value }.count) vmx-* on; QEMU said: \(qemu.standardError.split(separator: "\n").first ?? "")")
+    }
+
+    /// Every named model both know: the VMX features QEMUCPURequirements gives `MODEL,+vmx`
+    /// are the ones this QEMU's `query-cpu-model-expansion` (vmx on) reports, for the
+    /// properties this QEMU has.
+    @Test func modelTablesAgreeWithTheRealQEMU() throws {
+        let qemu = try QEMUProcess(accelerator: "tcg", cpu: "qemu64")
+        let qmp = try qemu.qmp()
+        let definitions = try #require(try qmp.execute("query-cpu-definitions") as? [[String: Any]])
+        let names = Set(definitions.compactMap { $0["name"] as? String })
+        var compared = 0
+        for model in QEMUCPUModel.table where !model.vmx.isEmpty && names.contains(model.name) {
+            let expansion = try #require(
+                try qmp.execute(
+                    "query-cpu-model-expansion",
+                    ["type": "full", "model": ["name": model.name, "props": ["vmx": true]]]
+                ) as? [String: Any]
+            )
+            let props = try #require((expansion["model"] as? [String: Any])?["props"] as? [String: Any])
+            let built = try QEMUCPURequirements(qemuCPU: "\(model.name),+vmx", on: nil)
+            // Without a host profile BASIC and MISC are left out: compare the MSRs built. A
+            // feature is one the VM may set or clear: `yes`, or `default` for a default1 control
+            // QEMU lists (a default1 control it does not list stays forced to 1).
+            let decoded = VMXDecoder.decode(built.requirements.vmx).features.filter { built.requirements.vmx[MSRIndex(hex: $0.msr)!] != nil }
+            let known = Set(props.keys.filter { $0.hasPrefix("vmx-") })
+            let inBuiltMSRs = Set(decoded.compactMap(\.qemuProperty))
+            let fromQEMU = Set(known.filter { props[$0] as? Bool == true && inBuiltMSRs.contains($0) })
+            let ours = Set(
+                decoded.filter { $0.state == .yes || $0.state == .default }.compactMap(\.qemuProperty).filter(known.contains)
+            )
+            #expect(ours == fromQEMU, "\(model.name): only ours \(ours.subtracting(fromQEMU).sorted()), only QEMU's \(fromQEMU.subtracting(ours).sorted())")
+            compared += 1
+        }
+        #expect(compared >= 19)
+        print("model tables: \(compared) models compared with qemu-system-x86_64's own expansion")
     }
 
     @Test func absentBusyAndNonQMPSocketsAreClearErrors() throws {

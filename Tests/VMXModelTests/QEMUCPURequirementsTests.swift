@@ -54,6 +54,22 @@ import Testing
         #expect(noSecondary.warnings.contains { $0.code == "qemu-dependency-cleared" && $0.message.hasPrefix("vmx-ept depends on vmx-secondary-ctls") })
     }
 
+    /// What QEMU 7.2's model expansion (vmx on) clears from the notes' words: CPUID features
+    /// the model lacks, or that a setting turns off, take the VMX bits they gate with them.
+    @Test func cpuidFeaturesGateTheirVMXBits() throws {
+        let rdtscp = try #require(VMXCatalog.feature(named: "vmx-rdtscp-exit"))
+        let rdseed = try #require(VMXCatalog.feature(named: "vmx-rdseed-exit"))
+        func secondary(_ cpu: String) throws -> UInt64 {
+            try #require(try QEMUCPURequirements(qemuCPU: cpu, on: nil).requirements.vmx[.vmxProcBasedControls2]) >> 32
+        }
+        #expect(try secondary("Nehalem,+vmx") & (1 << UInt64(rdtscp.bit)) == 0)
+        #expect(try secondary("Nehalem,+vmx,+rdtscp") & (1 << UInt64(rdtscp.bit)) != 0)
+        #expect(try secondary("Skylake-Server-v4,+vmx") & (1 << UInt64(rdseed.bit)) != 0)
+        let without = try QEMUCPURequirements(qemuCPU: "Skylake-Server-v4,+vmx,+vmx-rdseed-exit,rdseed=off", on: nil)
+        #expect(try #require(without.requirements.vmx[.vmxProcBasedControls2]) >> 32 & (1 << UInt64(rdseed.bit)) == 0)
+        #expect(without.warnings.contains { $0.message == "vmx-rdseed-exit depends on CPUID rdseed, which is off: QEMU clears it" })
+    }
+
     @Test func withoutTheVMXFlagANamedModelHasNoNestedVMX() throws {
         let built = try QEMUCPURequirements(qemuCPU: "Skylake-Server-v4,hv-vapic,hv-evmcs", on: try Self.example("skylake-6.8"))
         #expect(built.requirements.vmx.isEmpty && !built.requirements.nestedState)

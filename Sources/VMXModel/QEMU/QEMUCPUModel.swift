@@ -19,6 +19,10 @@ public struct QEMUCPUModel: Hashable, Sendable {
     public let additions: [Int: [String]]
     /// Unversioned aliases of later versions (`Skylake-Server-IBRS` → 2).
     public let aliases: [String: Int]
+    /// The CPUID features that gate a VMX bit (``QEMUCPUProperties/cpuidGates``) and that the model
+    /// lacks, so QEMU clears those bits (`rdtscp` on Nehalem and Westmere, `invpcid` on
+    /// Denverton and Snowridge, as QEMU 7.2's model expansion shows).
+    public let cpuidOff: [String]
     /// Whether the model has CPUID long mode (QEMU then allows the VM-exit host address-space
     /// size control and keeps `vmx-entry-ia32e-mode`).
     public let longMode: Bool
@@ -30,6 +34,7 @@ public struct QEMUCPUModel: Hashable, Sendable {
         versions: Int = 1,
         additions: [Int: [String]] = [:],
         aliases: [String: Int] = [:],
+        cpuidOff: [String] = [],
         longMode: Bool = true
     ) {
         self.name = name
@@ -38,6 +43,7 @@ public struct QEMUCPUModel: Hashable, Sendable {
         self.versions = versions
         self.additions = additions
         self.aliases = aliases
+        self.cpuidOff = cpuidOff
         self.longMode = longMode
     }
 

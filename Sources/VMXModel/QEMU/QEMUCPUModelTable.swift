@@ -42,14 +42,16 @@ extension QEMUCPUModel {
             "Core i7 9xx",
             vmx: QEMUFeatureWords(basic: 0xc0000000000000, pinBased: 0x69, primaryProcBased: 0xfbf99e8c, secondaryProcBased: 0x7f, exit: 0x7c9004, entry: 0xe204, misc: 0x40, eptVPID: 0xf0106134041),
             versions: 2,
-            aliases: ["Nehalem-IBRS": 2]
+            aliases: ["Nehalem-IBRS": 2],
+            cpuidOff: ["rdtscp"]
         ),
         QEMUCPUModel(
             "Westmere",
             "E56xx/L56xx/X56xx",
             vmx: QEMUFeatureWords(basic: 0xc0000000000000, pinBased: 0x69, primaryProcBased: 0xfbf99e8c, secondaryProcBased: 0xff, exit: 0x7c9004, entry: 0xe204, misc: 0x60, eptVPID: 0xf0106134041),
             versions: 2,
-            aliases: ["Westmere-IBRS": 2]
+            aliases: ["Westmere-IBRS": 2],
+            cpuidOff: ["rdtscp"]
         ),
         QEMUCPUModel(
             "SandyBridge",
@@ -146,14 +148,16 @@ extension QEMUCPUModel {
             "Atom (Denverton)",
             vmx: QEMUFeatureWords(basic: 0xc0000000000000, pinBased: 0xe9, primaryProcBased: 0xfbf99e8c, secondaryProcBased: 0x37bff, exit: 0x7c9004, entry: 0xe204, misc: 0x20000060, eptVPID: 0xf0106334041, vmFunctions: 0x1),
             versions: 3,
-            additions: [3: ["vmx-xsaves"]]
+            additions: [3: ["vmx-xsaves"]],
+            cpuidOff: ["invpcid"]
         ),
         QEMUCPUModel(
             "Snowridge",
             "Atom (SnowRidge)",
             vmx: QEMUFeatureWords(basic: 0xc0000000000000, pinBased: 0xe9, primaryProcBased: 0xfbf99e8c, secondaryProcBased: 0x37bff, exit: 0x7c9004, entry: 0xe204, misc: 0x20000060, eptVPID: 0xf0106334041, vmFunctions: 0x1),
             versions: 4,
-            additions: [3: ["vmx-xsaves"]]
+            additions: [3: ["vmx-xsaves"]],
+            cpuidOff: ["invpcid"]
         ),
         QEMUCPUModel("qemu64", "no VMX words", vmx: QEMUFeatureWords()),
         QEMUCPUModel("qemu32", "no VMX words", vmx: QEMUFeatureWords()),

@@ -29,6 +29,19 @@ public enum QEMUCPUProperties {
         String(name.map { $0 == "_" ? "-" : $0 })
     }
 
+    /// The CPUID features that gate single VMX bits in QEMU's `feature_dependencies`, with the
+    /// VMX features they gate.
+    public static let cpuidGates: [String: [String]] = [
+        "xsaves": ["vmx-xsaves"], "rdrand": ["vmx-rdrand-exit"], "invpcid": ["vmx-invpcid-exit"],
+        "mpx": ["vmx-exit-clear-bndcfgs", "vmx-entry-load-bndcfgs"], "rdseed": ["vmx-rdseed-exit"],
+        "rdtscp": ["vmx-rdtscp-exit"],
+    ]
+
+    /// Whether `name` matters for VMX: `vmx`, a `vmx-*` property or a gating CPUID feature.
+    public static func affectsVMX(_ name: String) -> Bool {
+        name == "vmx" || name.hasPrefix("vmx-") || cpuidGates[name] != nil
+    }
+
     private static let vmxByProperty: [String: [VMXFeature]] = Dictionary(
         grouping: VMXCatalog.features.filter { $0.qemuProperty != nil },
         by: { $0.qemuProperty! }

@@ -19,8 +19,9 @@
 /// 7. a VM with VMX may run an L2 when it migrates, so its nested state must migrate
 ///    (QEMU's `cpu_pre_save()` fails the migration otherwise).
 ///
-/// CPUID features other than `vmx` (rdseed, xsaves, mpx…) also gate a few VMX bits in QEMU;
-/// the named models carry both, and those CPUID dependencies are not modelled.
+/// CPUID features other than `vmx` gate single VMX bits too (xsaves, rdrand, invpcid, mpx,
+/// rdseed, rdtscp): a model that lacks one (``QEMUCPUModel/cpuidOff``) or a `-feat` of it clears
+/// them; for `host`/`max` they are taken as on.
 ///
 /// ```swift
 /// let result = try QEMUCPURequirements(qemuCPU: "Skylake-Server-v4,+vmx,hv-evmcs", on: host)

@@ -69,7 +69,7 @@ public struct QEMUCPUSpec: Hashable, Sendable {
             switch kind {
             case .vmxFlag, .vmx: takesValue = false
             case .hyperV: takesValue = Self.valuedProperties.contains(property)
-            case .other: takesValue = true
+            case .other: takesValue = QEMUCPUProperties.cpuidGates[property] == nil
             }
             if item.hasPrefix("+") || item.hasPrefix("-") {
                 guard value == nil, !takesValue || kind == .other else {

@@ -6,6 +6,8 @@ struct QEMUCPUState {
     /// CPUID.01H:ECX.vmx.
     var vmxFlag: Bool
     var longMode: Bool
+    /// The CPUID features of ``QEMUCPUProperties/cpuidGates`` that are off.
+    var cpuidOff: Set<String> = []
     var evmcs = false
     var hvVAPIC = false
     var hvPassthrough = false
@@ -24,7 +26,9 @@ struct QEMUCPUState {
     init(named name: String) throws(QEMUCPUError) {
         let resolved = try QEMUCPUModel.resolve(name)
         self.init(model: resolved.versionedName, words: resolved.vmx, vmxFlag: false, longMode: resolved.model.longMode)
+        cpuidOff = Set(resolved.model.cpuidOff)
     }
+
 
     /// Steps 2 and 3: the settings in order, then the dependencies.
     mutating func configure(_ settings: [QEMUCPUSpec.Setting]) {
@@ -50,6 +54,8 @@ struct QEMUCPUState {
                 case "hv-passthrough": hvPassthrough = setting.on
                 default: break
                 }
+            case .other where QEMUCPUProperties.cpuidGates[setting.name] != nil:
+                if setting.on { cpuidOff.remove(setting.name) } else { cpuidOff.insert(setting.name) }
             case .other, nil: break
             }
         }
@@ -78,6 +84,10 @@ struct QEMUCPUState {
             return
         }
         if !longMode { clear([(.entry, 1 << 9)], because: "lm (the model is 32-bit)") }
+        for (cpuid, names) in QEMUCPUProperties.cpuidGates.sorted(by: { $0.key < $1.key }) where cpuidOff.contains(cpuid) {
+            let features = names.compactMap(VMXCatalog.feature(named:))
+            clear(features.map { ($0.group, 1 << UInt64($0.bit)) }, because: "CPUID \(cpuid)")
+        }
         for dependency in dependencies {
             guard let feature = VMXCatalog.feature(named: dependency.from), !words.contains(feature) else { continue }
             clear([(dependency.group, dependency.mask)], because: dependency.from)

@@ -13,14 +13,15 @@ struct QMPCPUReport: Encodable {
     /// The first vCPU's QOM type (`Skylake-Server-v4-x86_64-cpu`) and the model it names.
     var type: String
     var model: String
-    /// The vCPU's `vmx` and every `vmx-*`/`hv-*` boolean property (`qom-list` + `qom-get`).
+    /// The vCPU's `vmx`, every `vmx-*`/`hv-*` boolean property and the CPUID features that gate
+    /// VMX bits (`qom-list` + `qom-get`).
     var properties: [String: Bool]
 
     /// The `-cpu` these properties amount to: the model with every VMX property and the
     /// eVMCS-relevant Hyper-V properties set as read.
     var spec: QEMUCPUSpec {
         let relevant = properties.filter { name, _ in
-            name == "vmx" || name.hasPrefix("vmx-") || ["hv-evmcs", "hv-vapic", "hv-passthrough"].contains(name)
+            QEMUCPUProperties.affectsVMX(name) || ["hv-evmcs", "hv-vapic", "hv-passthrough"].contains(name)
         }
         return QEMUCPUSpec(
             model: model,
@@ -51,8 +52,7 @@ enum QMPCPUReader {
                 type = try qmp.execute("qom-get", ["path": first, "property": "type"]) as? String ?? ""
                 continue
             }
-            guard entry["type"] as? String == "bool",
-                property == "vmx" || property.hasPrefix("vmx-") || property.hasPrefix("hv-")
+            guard entry["type"] as? String == "bool", QEMUCPUProperties.affectsVMX(property) || property.hasPrefix("hv-")
             else { continue }
             properties[property] = try qmp.execute("qom-get", ["path": first, "property": property]) as? Bool
         }
