@@ -3,7 +3,10 @@
 #   make run      build, then start evmcsd in the foreground on the default socket
 #                 (/run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)
 #   make test     install missing Debian packages, then build (debug and release) and run every test
-#   make install  install binaries, systemd units, sysusers entry, configuration and shell completions
+#   make install  install binaries, systemd units, sysusers and tmpfiles entries, configuration,
+#                 shell completions and man pages
+#   make deb      build evmcsd_<version>_amd64.deb (debhelper; Docs/operations.md)
+#   make test-package  install, run and purge that .deb in a freshly bootstrapped Debian 12
 #   make fuzz     1,000,000 fuzzed frames against a fresh release daemon (Docs/reliability.md)
 #   make soak     1,000 clients x 100 requests, 100,000 connection churn, 60 s of slow clients
 #   make fuzz-parsers  libFuzzer on the JSON parser and the document loader, 60 s each
@@ -14,9 +17,24 @@ DESTDIR       ?=
 SYSCONFDIR    ?= /etc
 UNITDIR       ?= /etc/systemd/system
 SYSUSERSDIR   ?= /usr/lib/sysusers.d
+TMPFILESDIR   ?= /usr/lib/tmpfiles.d
+MANDIR        ?= $(PREFIX)/share/man
+BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR    ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR   ?= $(PREFIX)/share/fish/vendor_completions.d
+# The Type=notify drop-in for systemd < 253: auto (when this machine's systemd is older),
+# yes (always: the Debian package, whose unit then works on every systemd), no.
+COMPAT_NOTIFY ?= auto
 CONFIGURATION ?= release
 RUN_ARGS      ?=
+# A recorded host profile for the daemon that `make test-package` starts in the chroot.
+PACKAGE_TEST_PROFILE ?= Docs/examples/skylake-6.8.json
 BINDIR         = $(DESTDIR)$(PREFIX)/bin
+PRODUCTS       = .build/$(CONFIGURATION)
+# Release builds link the Swift runtime statically: the binaries then need only glibc,
+# libstdc++/libgcc_s and libsystemd, and nothing from the toolchain.
+STATIC_STDLIB  = $(if $(filter release,$(CONFIGURATION)),--static-swift-stdlib)
+VERSION        = $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/VMXModel/EVMCSVersion.swift)
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the build and the tests need:
@@ -25,9 +43,13 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   util-linux      setpriv, to run test clients as nobody
 #   socat           the shell client the tests (and users) talk to the socket with
 #   pkg-config      lets SwiftPM find libsystemd
-DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config
+#   debhelper dpkg-dev fakeroot lintian  make deb (and its check)
+#   debootstrap binutils                 make test-package (the clean system; readelf)
+#   man-db                               man pages rendered in make test-package's chroot
+DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config debhelper dpkg-dev fakeroot lintian \
+	debootstrap binutils man-db
 
-.PHONY: deps build run test install fuzz soak fuzz-parsers clean
+.PHONY: deps build man run test install install-files deb test-package fuzz soak fuzz-parsers clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -37,13 +59,17 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c $(CONFIGURATION)
+	$(SWIFT) build -c $(CONFIGURATION) $(STATIC_STDLIB)
+
+# evmcsd(8) and evmcsctl(1), from the commands' own help (swift-argument-parser's generate-manual).
+man: build
+	Tools/man-pages.sh $(PRODUCTS) .build/man
 
 run: build
-	.build/$(CONFIGURATION)/evmcsd $(RUN_ARGS)
+	$(PRODUCTS)/evmcsd $(RUN_ARGS)
 
 test: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -53,28 +79,50 @@ fuzz soak: build
 fuzz-parsers: deps
 	Tools/fuzz-parsers.sh
 
-install: build
+install: build man
+	$(MAKE) install-files
+	@echo "installed; enable with: systemd-sysusers && systemd-tmpfiles --create evmcsd.conf && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
+
+# What `install` copies, from binaries and man pages already built (debian/rules calls it).
+install-files:
 	install -d $(BINDIR)
-	install -m 0755 .build/$(CONFIGURATION)/evmcsd $(BINDIR)/evmcsd
-	install -m 0755 .build/$(CONFIGURATION)/evmcsctl $(BINDIR)/evmcsctl
+	install -m 0755 $(PRODUCTS)/evmcsd $(BINDIR)/evmcsd
+	install -m 0755 $(PRODUCTS)/evmcsctl $(BINDIR)/evmcsctl
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/evmcsd|$(PREFIX)/bin/evmcsd|; s|/etc/evmcsd/|$(SYSCONFDIR)/evmcsd/|' systemd/evmcsd.service > $(DESTDIR)$(UNITDIR)/evmcsd.service
 	install -m 0644 systemd/evmcsd.socket $(DESTDIR)$(UNITDIR)/evmcsd.socket
 	@version=$$(systemctl --version 2>/dev/null | awk 'NR==1 {print $$2}'); \
-	if [ -n "$$version" ] && [ "$$version" -lt 253 ]; then \
-		echo "systemd $$version < 253: adding the Type=notify drop-in"; \
+	if [ "$(COMPAT_NOTIFY)" = yes ] || { [ "$(COMPAT_NOTIFY)" = auto ] && [ -n "$$version" ] && [ "$$version" -lt 253 ]; }; then \
+		echo "adding the Type=notify drop-in (COMPAT_NOTIFY=$(COMPAT_NOTIFY), systemd $${version:-absent})"; \
 		install -d $(DESTDIR)$(UNITDIR)/evmcsd.service.d; \
 		install -m 0644 systemd/compat-notify.conf $(DESTDIR)$(UNITDIR)/evmcsd.service.d/compat-notify.conf; \
 	fi
-	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0644 systemd/evmcsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/evmcsd.conf
+	install -m 0644 systemd/evmcsd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/evmcsd.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/evmcsd
 	[ -e $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml ] || install -m 0644 config/evmcsd.toml $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/evmcsctl
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_evmcsctl
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/evmcsctl.fish
-	@echo "installed; enable with: systemd-sysusers && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(PRODUCTS)/evmcsctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/evmcsctl
+	$(PRODUCTS)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_evmcsctl
+	$(PRODUCTS)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/evmcsctl.fish
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 .build/man/evmcsctl.1 $(DESTDIR)$(MANDIR)/man1/evmcsctl.1
+	install -m 0644 .build/man/evmcsd.8 $(DESTDIR)$(MANDIR)/man8/evmcsd.8
+
+# evmcsd_<version>_amd64.deb in this directory, then lintian on it (errors fail the build).
+deb: deps
+	@changelog=$$(dpkg-parsechangelog -S Version); [ "$$changelog" = "$(VERSION)" ] || \
+		{ echo "debian/changelog says $$changelog, Sources/VMXModel/EVMCSVersion.swift says $(VERSION)"; exit 1; }
+	install -d .build/deb
+	dpkg-buildpackage --build=binary --no-sign --no-pre-clean \
+		--buildinfo-option=-u$(CURDIR) --buildinfo-file=.build/deb/evmcsd_$(VERSION)_amd64.buildinfo \
+		--changes-option=-u$(CURDIR) --changes-file=.build/deb/evmcsd_$(VERSION)_amd64.changes
+	lintian --fail-on error --info evmcsd_$(VERSION)_amd64.deb
+
+test-package: deb
+	Tools/test-package.sh evmcsd_$(VERSION)_amd64.deb $(PACKAGE_TEST_PROFILE)
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz debian/.debhelper debian/evmcsd debian/files debian/*.substvars debian/*.debhelper.log \
+		evmcsd_*.deb

@@ -1,5 +1,10 @@
-import Foundation
 import VMXModel
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The persisted capability cache: the profile with the invalidation key it was measured
 /// under, protected by a SHA-256 checksum.
