@@ -31,9 +31,10 @@ RUN_ARGS      ?=
 PACKAGE_TEST_PROFILE ?= Docs/examples/skylake-6.8.json
 BINDIR         = $(DESTDIR)$(PREFIX)/bin
 PRODUCTS       = .build/$(CONFIGURATION)
-# Release builds link the Swift runtime statically: the binaries then need only glibc,
-# libstdc++/libgcc_s and libsystemd, and nothing from the toolchain.
-STATIC_STDLIB  = $(if $(filter release,$(CONFIGURATION)),--static-swift-stdlib)
+# Release builds link the Swift runtime statically and get no RUNPATH: the binaries then need
+# only glibc, libstdc++/libgcc_s and libsystemd, and look for nothing in the toolchain.
+SELF_CONTAINED = --static-swift-stdlib --disable-local-rpath
+RELEASE_FLAGS  = $(if $(filter release,$(CONFIGURATION)),$(SELF_CONTAINED))
 VERSION        = $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/VMXModel/EVMCSVersion.swift)
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -59,7 +60,7 @@ deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c $(CONFIGURATION) $(STATIC_STDLIB)
+	$(SWIFT) build -c $(CONFIGURATION) $(RELEASE_FLAGS)
 
 # evmcsd(8) and evmcsctl(1), from the commands' own help (swift-argument-parser's generate-manual).
 man: build
@@ -69,7 +70,7 @@ run: build
 	$(PRODUCTS)/evmcsd $(RUN_ARGS)
 
 test: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release $(SELF_CONTAINED)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -103,21 +104,21 @@ install-files:
 	install -d $(DESTDIR)$(SYSCONFDIR)/evmcsd
 	[ -e $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml ] || install -m 0644 config/evmcsd.toml $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	$(PRODUCTS)/evmcsctl --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/evmcsctl
+	$(PRODUCTS)/evmcsctl --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(BASHCOMPDIR)/evmcsctl  # sourced, not run
 	$(PRODUCTS)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_evmcsctl
 	$(PRODUCTS)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/evmcsctl.fish
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 .build/man/evmcsctl.1 $(DESTDIR)$(MANDIR)/man1/evmcsctl.1
 	install -m 0644 .build/man/evmcsd.8 $(DESTDIR)$(MANDIR)/man8/evmcsd.8
 
-# evmcsd_<version>_amd64.deb in this directory, then lintian on it (errors fail the build).
+# evmcsd_<version>_amd64.deb (and its .buildinfo, .changes) in this directory, not dpkg's `..`;
+# then lintian on it (errors fail the build).
 deb: deps
 	@changelog=$$(dpkg-parsechangelog -S Version); [ "$$changelog" = "$(VERSION)" ] || \
 		{ echo "debian/changelog says $$changelog, Sources/VMXModel/EVMCSVersion.swift says $(VERSION)"; exit 1; }
-	install -d .build/deb
 	dpkg-buildpackage --build=binary --no-sign --no-pre-clean \
-		--buildinfo-option=-u$(CURDIR) --buildinfo-file=.build/deb/evmcsd_$(VERSION)_amd64.buildinfo \
-		--changes-option=-u$(CURDIR) --changes-file=.build/deb/evmcsd_$(VERSION)_amd64.changes
+		--buildinfo-option=-u$(CURDIR) --buildinfo-file=evmcsd_$(VERSION)_amd64.buildinfo \
+		--changes-option=-u$(CURDIR) --changes-file=evmcsd_$(VERSION)_amd64.changes
 	lintian --fail-on error --info evmcsd_$(VERSION)_amd64.deb
 
 test-package: deb
@@ -125,4 +126,4 @@ test-package: deb
 
 clean:
 	rm -rf .build .build-fuzz debian/.debhelper debian/evmcsd debian/files debian/*.substvars debian/*.debhelper.log \
-		evmcsd_*.deb
+		evmcsd_*.deb evmcsd_*.buildinfo evmcsd_*.changes

@@ -20,7 +20,7 @@ for tool in evmcsd evmcsctl; do
     [ -x "$products/$tool" ] || { echo "man-pages: $products/$tool is missing: build it first (make build)" >&2; exit 1; }
 done
 
-"$swift" build --package-path "$parser" --scratch-path "$scratch" --target generate-manual
+"$swift" build --package-path "$parser" --scratch-path "$scratch" --product generate-manual
 epoch=${SOURCE_DATE_EPOCH:-$(dpkg-parsechangelog -l debian/changelog -S Timestamp)}
 date=$(date -u -d "@$epoch" +%Y-%m-%d)
 
@@ -28,6 +28,8 @@ mkdir -p "$output"
 "$scratch/debug/generate-manual" "$products/evmcsd" --section 8 --date "$date" --output-directory "$output"
 "$scratch/debug/generate-manual" "$products/evmcsctl" --section 1 --date "$date" --output-directory "$output"
 for page in "$output/evmcsd.8" "$output/evmcsctl.1"; do
+    # mdoc has no blank lines: a discussion's paragraphs become paragraph breaks.
+    sed -i 's/^$/.Pp/' "$page"
     grep -q '^\.Sh' "$page" || { echo "man-pages: $page has no sections" >&2; exit 1; }
 done
 echo "man-pages: $output/evmcsd.8 $output/evmcsctl.1 ($date)"

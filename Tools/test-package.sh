@@ -20,8 +20,8 @@ includes=systemd,man-db
 base=$cache/$suite-minbase
 stamp="debootstrap --variant=minbase --include=$includes $suite"
 # Libraries every Debian/Ubuntu/RHEL host has; anything else (a Swift runtime) is an error.
-allowed_libraries=" libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libutil.so.1 ld-linux-x86-64.so.2
-    libstdc++.so.6 libgcc_s.so.1 libsystemd.so.0 "
+allowed_libraries=" libc.so.6 libm.so.6 libdl.so.2 libpthread.so.0 librt.so.1 libutil.so.1 ld-linux-x86-64.so.2 "
+allowed_libraries="$allowed_libraries libstdc++.so.6 libgcc_s.so.1 libsystemd.so.0 "
 
 step=
 work=
@@ -130,7 +130,7 @@ step "linkage of every installed binary (readelf -d)"
 binaries=0
 while read -r path; do
     file=$root$path
-    [ -f "$file" ] && [ ! -L "$file" ] && [ "$(head -c 4 "$file")" = $'\x7fELF' ] || continue
+    [ -f "$file" ] && [ ! -L "$file" ] && readelf -h "$file" >/dev/null 2>&1 || continue
     binaries=$((binaries + 1))
     dynamic=$(readelf -d "$file")
     needed=$(echo "$dynamic" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
@@ -200,6 +200,7 @@ in_root dpkg -P "$package"
 : >"$work/remains"
 while read -r path; do
     [ -e "$root$path" ] || [ -L "$root$path" ] || continue
+    [ "$path" != "/." ] || continue
     # A directory another package owns too (/usr/bin, /lib/systemd/system) stays.
     if [ -d "$root$path" ] && in_root dpkg-query -S "$path" >/dev/null 2>&1; then continue; fi
     echo "$path" >>"$work/remains"

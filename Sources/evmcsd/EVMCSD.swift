@@ -77,7 +77,8 @@ struct EVMCSD: AsyncParsableCommand {
         do {
             configuration = try source.load()
         } catch {
-            fputs("evmcsd: configuration error: \(error)\n", stderr)
+            let message = Array("evmcsd: configuration error: \(error)\n".utf8)
+            _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
         if checkConfig {

@@ -1,5 +1,6 @@
 import Glibc
 import JSONRPC
+import NIOPosix
 import Synchronization
 import Testing
 

@@ -6,6 +6,10 @@ import VMXModel
     import Foundation
 #endif
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The persisted capability cache: the profile with the invalidation key it was measured
 /// under, protected by a SHA-256 checksum.
 ///
