@@ -3,7 +3,10 @@
 #   make run      build, then start evmcsd in the foreground on the default socket
 #                 (/run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)
 #   make test     install missing Debian packages, then build (debug and release) and run every test
-#   make install  install binaries, systemd units, sysusers entry, configuration and shell completions
+#   make install  install binaries, systemd units, sysusers and tmpfiles entries, configuration,
+#                 shell completions and man pages
+#   make deb      build evmcsd_<version>_amd64.deb (debhelper; Docs/operations.md)
+#   make test-package  install, run and purge that .deb in a freshly bootstrapped Debian 12
 #   make fuzz     1,000,000 fuzzed frames against a fresh release daemon (Docs/reliability.md)
 #   make soak     1,000 clients x 100 requests, 100,000 connection churn, 60 s of slow clients
 #   make fuzz-parsers  libFuzzer on the JSON parser and the document loader, 60 s each
@@ -18,11 +21,27 @@ DESTDIR       ?=
 SYSCONFDIR    ?= /etc
 UNITDIR       ?= /etc/systemd/system
 SYSUSERSDIR   ?= /usr/lib/sysusers.d
+TMPFILESDIR   ?= /usr/lib/tmpfiles.d
+MANDIR        ?= $(PREFIX)/share/man
+BASHCOMPDIR   ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR    ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR   ?= $(PREFIX)/share/fish/vendor_completions.d
+# The Type=notify drop-in for systemd < 253: auto (when this machine's systemd is older),
+# yes (always: the Debian package, whose unit then works on every systemd), no.
+COMPAT_NOTIFY ?= auto
 CONFIGURATION ?= release
 RUN_ARGS      ?=
 KERNELS       ?=
 CI_BENCH_OUT   = .build-intel-bench/ci
+# A recorded host profile for the daemon that `make test-package` starts in the chroot.
+PACKAGE_TEST_PROFILE ?= Docs/examples/skylake-6.8.json
 BINDIR         = $(DESTDIR)$(PREFIX)/bin
+PRODUCTS       = .build/$(CONFIGURATION)
+# Release builds link the Swift runtime statically and get no RUNPATH: the binaries then need
+# only glibc, libstdc++/libgcc_s and libsystemd, and look for nothing in the toolchain.
+SELF_CONTAINED = --static-swift-stdlib --disable-local-rpath
+RELEASE_FLAGS  = $(if $(filter release,$(CONFIGURATION)),$(SELF_CONTAINED))
+VERSION        = $(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/VMXModel/EVMCSVersion.swift)
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages the build and the tests need:
@@ -35,12 +54,17 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   qemu-system-x86 the QMP tests run a real qemu-system-x86_64 (TCG, and KVM where /dev/kvm exists)
 #   libvirt-clients virsh, which makes the domain XML of the libvirt tests (test:///default driver)
 #   libvirt-daemon  the test:///default driver virsh uses
-DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config libxml2 qemu-system-x86 libvirt-clients libvirt-daemon
+#   debhelper dpkg-dev fakeroot lintian  make deb (and its check)
+#   debootstrap binutils                 make test-package (the clean system; readelf)
+#   man-db                               man pages rendered in make test-package's chroot
+DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config libxml2 qemu-system-x86 libvirt-clients \
+	libvirt-daemon debhelper dpkg-dev fakeroot lintian debootstrap binutils man-db
 # The Intel bench (Tools/intel-bench/README.md): the emulator, its text display, the initramfs and
 # boot image tools, and what the bench script itself uses.
 BENCH_DEB_PACKAGES = bochs bochs-term busybox-static isolinux syslinux-common genisoimage tmux xz-utils cpio kmod
 
-.PHONY: deps bench-deps build run test install fuzz soak fuzz-parsers intel-bench intel-bench-ci clean
+.PHONY: deps bench-deps build man run test install install-files deb test-package fuzz soak fuzz-parsers \
+	intel-bench intel-bench-ci clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -60,13 +84,17 @@ bench-deps:
 	fi
 
 build: deps
-	$(SWIFT) build -c $(CONFIGURATION)
+	$(SWIFT) build -c $(CONFIGURATION) $(RELEASE_FLAGS)
+
+# evmcsd(8) and evmcsctl(1), from the commands' own help (swift-argument-parser's generate-manual).
+man: build
+	Tools/man-pages.sh $(PRODUCTS) .build/man
 
 run: build
-	.build/$(CONFIGURATION)/evmcsd $(RUN_ARGS)
+	$(PRODUCTS)/evmcsd $(RUN_ARGS)
 
 test: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(SELF_CONTAINED)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -81,7 +109,7 @@ intel-bench: build bench-deps
 
 # CI: one kernel, one CPU, then the fresh run is held against Tests/Fixtures/measured by the tests.
 intel-bench-ci: bench-deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(SELF_CONTAINED)
 	@rm -rf $(CI_BENCH_OUT); status=0; \
 	CPUS=skylakex OUT=$(CI_BENCH_OUT) Tools/intel-bench/bench.sh 6.1 || status=$$?; \
 	if [ $$status = 77 ]; then echo "intel-bench-ci: SKIPPED (see the reason above); no fresh Intel measurement this run"; exit 0; fi; \
@@ -89,11 +117,16 @@ intel-bench-ci: bench-deps
 	$(SWIFT) build --build-tests && \
 	EVMCSD_BENCH_RESULTS=$(CURDIR)/$(CI_BENCH_OUT) $(SWIFT) test --skip-build --filter MeasuredProfileTests
 
-install: build
+install: build man
+	$(MAKE) install-files
+	@echo "installed; enable with: systemd-sysusers && systemd-tmpfiles --create evmcsd.conf && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
+
+# What `install` copies, from binaries and man pages already built (debian/rules calls it).
+install-files:
 	install -d $(BINDIR)
-	install -m 0755 .build/$(CONFIGURATION)/evmcsd $(BINDIR)/evmcsd
-	install -m 0755 .build/$(CONFIGURATION)/evmcsctl $(BINDIR)/evmcsctl
-	install -m 0755 .build/$(CONFIGURATION)/evmcsd-libvirt-hook $(BINDIR)/evmcsd-libvirt-hook
+	install -m 0755 $(PRODUCTS)/evmcsd $(BINDIR)/evmcsd
+	install -m 0755 $(PRODUCTS)/evmcsctl $(BINDIR)/evmcsctl
+	install -m 0755 $(PRODUCTS)/evmcsd-libvirt-hook $(BINDIR)/evmcsd-libvirt-hook
 	install -d $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook
 	sed 's|/usr/local/bin/evmcsd-libvirt-hook|$(PREFIX)/bin/evmcsd-libvirt-hook|' contrib/libvirt-hook/evmcsd > $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
 	chmod 0755 $(DESTDIR)$(PREFIX)/share/evmcsd/libvirt-hook/evmcsd
@@ -101,20 +134,37 @@ install: build
 	sed 's|/usr/local/bin/evmcsd|$(PREFIX)/bin/evmcsd|; s|/etc/evmcsd/|$(SYSCONFDIR)/evmcsd/|' systemd/evmcsd.service > $(DESTDIR)$(UNITDIR)/evmcsd.service
 	install -m 0644 systemd/evmcsd.socket $(DESTDIR)$(UNITDIR)/evmcsd.socket
 	@version=$$(systemctl --version 2>/dev/null | awk 'NR==1 {print $$2}'); \
-	if [ -n "$$version" ] && [ "$$version" -lt 253 ]; then \
-		echo "systemd $$version < 253: adding the Type=notify drop-in"; \
+	if [ "$(COMPAT_NOTIFY)" = yes ] || { [ "$(COMPAT_NOTIFY)" = auto ] && [ -n "$$version" ] && [ "$$version" -lt 253 ]; }; then \
+		echo "adding the Type=notify drop-in (COMPAT_NOTIFY=$(COMPAT_NOTIFY), systemd $${version:-absent})"; \
 		install -d $(DESTDIR)$(UNITDIR)/evmcsd.service.d; \
 		install -m 0644 systemd/compat-notify.conf $(DESTDIR)$(UNITDIR)/evmcsd.service.d/compat-notify.conf; \
 	fi
-	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 0644 systemd/evmcsd.sysusers $(DESTDIR)$(SYSUSERSDIR)/evmcsd.conf
+	install -m 0644 systemd/evmcsd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/evmcsd.conf
 	install -d $(DESTDIR)$(SYSCONFDIR)/evmcsd
 	[ -e $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml ] || install -m 0644 config/evmcsd.toml $(DESTDIR)$(SYSCONFDIR)/evmcsd/evmcsd.toml
-	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/evmcsctl
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_evmcsctl
-	.build/$(CONFIGURATION)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/evmcsctl.fish
-	@echo "installed; enable with: systemd-sysusers && systemctl daemon-reload && systemctl enable --now evmcsd.socket evmcsd.service"
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	$(PRODUCTS)/evmcsctl --generate-completion-script bash | sed '1{/^#!/d}' > $(DESTDIR)$(BASHCOMPDIR)/evmcsctl  # sourced, not run
+	$(PRODUCTS)/evmcsctl --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_evmcsctl
+	$(PRODUCTS)/evmcsctl --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/evmcsctl.fish
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 .build/man/evmcsctl.1 $(DESTDIR)$(MANDIR)/man1/evmcsctl.1
+	install -m 0644 .build/man/evmcsd.8 $(DESTDIR)$(MANDIR)/man8/evmcsd.8
+
+# evmcsd_<version>_amd64.deb (and its .buildinfo, .changes) in this directory, not dpkg's `..`;
+# then lintian on it (errors fail the build).
+deb: deps
+	@changelog=$$(dpkg-parsechangelog -S Version); [ "$$changelog" = "$(VERSION)" ] || \
+		{ echo "debian/changelog says $$changelog, Sources/VMXModel/EVMCSVersion.swift says $(VERSION)"; exit 1; }
+	dpkg-buildpackage --build=binary --no-sign --no-pre-clean \
+		--buildinfo-option=-u$(CURDIR) --buildinfo-file=evmcsd_$(VERSION)_amd64.buildinfo \
+		--changes-option=-u$(CURDIR) --changes-file=evmcsd_$(VERSION)_amd64.changes
+	lintian --fail-on error --info evmcsd_$(VERSION)_amd64.deb
+
+test-package: deb
+	Tools/test-package.sh evmcsd_$(VERSION)_amd64.deb $(PACKAGE_TEST_PROFILE)
 
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz debian/.debhelper debian/evmcsd debian/files debian/*.substvars debian/*.debhelper.log \
+		evmcsd_*.deb evmcsd_*.buildinfo evmcsd_*.changes

@@ -1,31 +1,55 @@
 #!/bin/sh
-# Whole-process timing of `evmcsctl profile` against a running evmcsd (recorded profile, temporary
-# socket), with hyperfine; and of `virsh domcapabilities` when libvirt answers here.
+# Whole-process timing of evmcsctl against a running evmcsd (recorded profile, temporary socket),
+# with hyperfine, in one run beside its floors:
+#   - `evmcsctl status` against status-floor.c, a C program sending the same request over the
+#     same socket (the floor of any process that asks evmcsd);
+#   - `evmcsctl check --from A --to B` on two profile files, and `evmcsctl --version`, against
+#     /bin/true (the floor of starting a process);
+#   - `evmcsctl profile` (text and --json); and `virsh domcapabilities` when libvirt answers here.
+# Prints the medians, the ratios to the floors and the binaries' sizes.
 #
 #   cd Benchmarks && sh Scripts/cli-timing.sh [EVMCSD] [EVMCSCTL]
 #
-# Defaults: ../.build-bench/release/evmcsd and evmcsctl (see Docs/performance.md). Needs
-# hyperfine (apt-get install -y hyperfine). Leaves nothing running and removes its directory.
+# Defaults: ../.build/release/evmcsd and evmcsctl (make build). Needs hyperfine, jq and cc
+# (apt-get install -y hyperfine jq gcc). Leaves nothing running and removes its directory.
 set -eu
 
-evmcsd=${1:-../.build-bench/release/evmcsd}
-evmcsctl=${2:-../.build-bench/release/evmcsctl}
+evmcsd=${1:-../.build/release/evmcsd}
+evmcsctl=${2:-../.build/release/evmcsctl}
 profile=../Docs/examples/skylake-6.8.json
+older=../Docs/examples/skylake-5.10.json
 runs=${RUNS:-200}
 
-command -v hyperfine >/dev/null || { echo "cli-timing: hyperfine is missing (apt-get install -y hyperfine)" >&2; exit 1; }
+for tool in hyperfine jq cc; do
+    command -v $tool >/dev/null || { echo "cli-timing: $tool is missing (apt-get install -y hyperfine jq gcc)" >&2; exit 1; }
+done
 [ -x "$evmcsd" ] && [ -x "$evmcsctl" ] || { echo "cli-timing: build evmcsd and evmcsctl first" >&2; exit 1; }
 
 . "$(dirname "$0")/daemon.sh"
-"$evmcsctl" profile >/dev/null  # fails loudly if the daemon does not answer
+cc -O2 -o "$work/status-floor" Scripts/status-floor.c
+"$evmcsctl" status >/dev/null              # fail loudly if the daemon does not answer
+"$work/status-floor" "$EVMCSD_SOCKET" >/dev/null
 
-hyperfine --shell=none --warmup 20 --runs "$runs" --export-json "$work/hyperfine.json" \
-    "$evmcsctl profile" "$evmcsctl profile --json" "$evmcsctl status"
-/usr/bin/time -v "$evmcsctl" profile 2>&1 >/dev/null | grep -E "Elapsed|Maximum resident|Voluntary|Involuntary"
+hyperfine --shell=none --warmup 20 --runs "$runs" --export-json "$work/cli.json" \
+    "$work/status-floor $EVMCSD_SOCKET" "$evmcsctl status" \
+    "/bin/true" "$evmcsctl --version" "$evmcsctl check --from $profile --to $older" \
+    "$evmcsctl profile" "$evmcsctl profile --json" >"$work/hyperfine.txt"
+
+median() { jq -r --arg c "$1" '.results[] | select(.command == $c) | .median * 1000' "$work/cli.json"; }
+floor=$(median "$work/status-floor $EVMCSD_SOCKET")
+spawn=$(median "/bin/true")
+echo "medians of $runs runs (ms), ratios to the floor measured in the same run:"
+for command in "$evmcsctl status" "$evmcsctl --version" "$evmcsctl check --from $profile --to $older" \
+    "$evmcsctl profile" "$evmcsctl profile --json"; do
+    case "$command" in *" status"|*" profile"*) base=$floor name=status-floor ;; *) base=$spawn name=/bin/true ;; esac
+    awk -v c="$command" -v m="$(median "$command")" -v b="$base" -v n="$name" \
+        'BEGIN { printf "  %-70s %6.2f ms  %5.2fx %s (%.2f ms)\n", c, m, m / b, n, b }'
+done
+echo "sizes: evmcsd $(stat -c %s "$evmcsd") bytes, evmcsctl $(stat -c %s "$evmcsctl") bytes"
+/usr/bin/time -v "$evmcsctl" status 2>&1 >/dev/null | grep -E "Maximum resident"
 
 if command -v virsh >/dev/null && virsh -c qemu:///system domcapabilities >/dev/null 2>&1; then
     hyperfine --shell=none --warmup 5 --runs 50 "virsh -c qemu:///system domcapabilities"
-    /usr/bin/time -v virsh -c qemu:///system domcapabilities 2>&1 >/dev/null | grep -E "Elapsed|Maximum resident"
 else
     echo "virsh domcapabilities does not answer here; not compared"
 fi

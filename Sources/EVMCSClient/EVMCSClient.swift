@@ -20,7 +20,23 @@ import JSONRPC
 /// for try await change in try await evmcsd.subscribe() { print(change.newFingerprint ?? "") }
 /// ```
 public final class EVMCSClient: Sendable {
-    private let connection: JSONRPCClient
+    /// How a client talks to evmcsd.
+    public enum Transport: Sendable {
+        /// One pipelined connection on SwiftNIO's event loops: calls from many tasks are in
+        /// flight together and ``EVMCSClient/subscribe()`` delivers changes. The default.
+        case pipelined
+        /// One blocking connection: each call writes its request and reads its answer on the
+        /// calling thread, with no event-loop threads started — for a process that makes a call
+        /// or two and exits. Calls take turns; ``EVMCSClient/subscribe()`` is not available.
+        case blocking
+    }
+
+    private enum Connection: Sendable {
+        case pipelined(JSONRPCClient)
+        case blocking(BlockingJSONRPCClient)
+    }
+
+    private let connection: Connection
     /// The socket this client talks to.
     public let socketPath: String
     /// How long each call waits for its answer.
@@ -39,30 +55,42 @@ public final class EVMCSClient: Sendable {
         return "/tmp/evmcsd-\(getuid())/evmcsd.sock"
     }
 
-    private init(connection: JSONRPCClient, socketPath: String, timeout: Duration) {
+    private init(connection: Connection, socketPath: String, timeout: Duration) {
         self.connection = connection
         self.socketPath = socketPath
         self.timeout = timeout
     }
 
     /// Connects to evmcsd.
+    /// - Parameters:
+    ///   - socketPath: The daemon's socket.
+    ///   - timeout: How long each call waits for its answer.
+    ///   - transport: ``Transport/pipelined`` (the default) or ``Transport/blocking``.
     /// - Throws: ``EVMCSClientError`` (`daemonNotRunning`, `permissionDenied`).
-    public static func connect(socketPath: String = EVMCSClient.defaultSocketPath, timeout: Duration = .seconds(30))
-        async throws(EVMCSClientError) -> EVMCSClient
-    {
+    public static func connect(
+        socketPath: String = EVMCSClient.defaultSocketPath,
+        timeout: Duration = .seconds(30),
+        transport: Transport = .pipelined
+    ) async throws(EVMCSClientError) -> EVMCSClient {
         do {
-            return EVMCSClient(
-                connection: try await JSONRPCClient.connect(unixSocketPath: socketPath),
-                socketPath: socketPath,
-                timeout: timeout
-            )
+            let connection: Connection =
+                switch transport {
+                case .pipelined: .pipelined(try await JSONRPCClient.connect(unixSocketPath: socketPath))
+                case .blocking: .blocking(try BlockingJSONRPCClient(unixSocketPath: socketPath))
+                }
+            return EVMCSClient(connection: connection, socketPath: socketPath, timeout: timeout)
         } catch {
             throw EVMCSClientError(error, socketPath: socketPath)
         }
     }
 
     /// Closes the connection; calls in flight fail with `connectionLost`.
-    public func close() async { await connection.close() }
+    public func close() async {
+        switch connection {
+        case .pipelined(let client): await client.close()
+        case .blocking(let client): client.close()
+        }
+    }
 
     // MARK: Methods
 
@@ -98,7 +126,7 @@ public final class EVMCSClient: Sendable {
     /// The OpenRPC document, as JSON text.
     public func discover() async throws(EVMCSClientError) -> String {
         do {
-            return try await connection.call(EVMCSMethod.discover.rawValue, timeout: timeout).serializedString
+            return try await raw(.discover).serializedString
         } catch {
             throw EVMCSClientError(error, socketPath: socketPath)
         }
@@ -106,8 +134,15 @@ public final class EVMCSClient: Sendable {
 
     /// Subscribes to `profile.changed` and returns the changes as they come; the sequence
     /// ends when the connection closes.
+    /// - Throws: ``EVMCSClientError`` of kind `subscriptionUnavailable` on a ``Transport/blocking`` client.
     public func subscribe() async throws(EVMCSClientError) -> ProfileChanges {
-        let notifications = connection.notifications()
+        guard case .pipelined(let client) = connection else {
+            throw EVMCSClientError(
+                kind: .subscriptionUnavailable,
+                message: "a blocking connection receives no notifications: connect with transport .pipelined"
+            )
+        }
+        let notifications = client.notifications()
         let _: SubscriptionResult = try await call(.subscribe)
         return ProfileChanges(notifications: notifications)
     }
@@ -122,9 +157,19 @@ public final class EVMCSClient: Sendable {
         params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none
     ) async throws(EVMCSClientError) -> Result {
         do {
-            return try await connection.call(method.rawValue, params: params, as: Result.self, timeout: timeout)
+            return try await raw(method, params: params).decodedResult(of: method.rawValue, as: Result.self)
         } catch {
             throw EVMCSClientError(error, socketPath: socketPath)
+        }
+    }
+
+    private func raw(
+        _ method: EVMCSMethod,
+        params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none
+    ) async throws(JSONRPCClientError) -> JSONValue {
+        switch connection {
+        case .pipelined(let client): try await client.call(method.rawValue, params: params, timeout: timeout)
+        case .blocking(let client): try client.call(method.rawValue, params: params, timeout: timeout)
         }
     }
 }

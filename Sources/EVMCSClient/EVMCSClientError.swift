@@ -19,6 +19,8 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
         case timedOut
         /// The daemon's answer was not what the protocol promises.
         case protocolViolation
+        /// ``EVMCSClient/subscribe()`` on a client connected with ``EVMCSClient/Transport/blocking``.
+        case subscriptionUnavailable
         // JSON-RPC standard errors.
         case parseError, invalidRequest, methodNotFound, invalidParams, internalError
         // Transport limits of the server.

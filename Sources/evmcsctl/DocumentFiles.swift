@@ -1,6 +1,11 @@
-import Foundation
 import JSONRPC
 import VMXModel
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc

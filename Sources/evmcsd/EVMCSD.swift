@@ -1,11 +1,16 @@
 import ArgumentParser
 import EVMCSDaemon
-import Foundation
 import JSONRPC
 import Logging
 import ServiceLifecycle
 import UnixSignals
 import VMXModel
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -59,13 +64,7 @@ struct EVMCSD: AsyncParsableCommand {
 
     func run() async throws {
         if printOpenrpc {
-            let compact = Data(OpenRPCDocument.make().serializedString.utf8)
-            let object = try JSONSerialization.jsonObject(with: compact)
-            let pretty = try JSONSerialization.data(
-                withJSONObject: object,
-                options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            )
-            print(String(decoding: pretty, as: UTF8.self))
+            print(OpenRPCDocument.make().prettyPrintedString())
             return
         }
         var source = ConfigurationSource(file: config, environment: ProcessInfo.processInfo.environment)
@@ -78,7 +77,8 @@ struct EVMCSD: AsyncParsableCommand {
         do {
             configuration = try source.load()
         } catch {
-            FileHandle.standardError.write(Data("evmcsd: configuration error: \(error)\n".utf8))
+            let message = Array("evmcsd: configuration error: \(error)\n".utf8)
+            _ = message.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
             throw ExitCode(2)
         }
         if checkConfig {

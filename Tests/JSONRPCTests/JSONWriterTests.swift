@@ -1,3 +1,4 @@
+import Foundation
 import JSONRPC
 import Testing
 
@@ -40,5 +41,26 @@ struct JSONWriterTests {
         #expect(JSONNumber("") == nil)
         #expect(JSONNumber(double: .infinity) == nil)
         #expect(JSONNumber(UInt64.max).text == "18446744073709551615")
+    }
+}
+
+@Suite("JSON pretty printing")
+struct JSONPrettyPrintingTests {
+    @Test("lays out text as JSONSerialization's .prettyPrinted with sorted keys and unescaped slashes")
+    func matchesJSONSerialization() throws {
+        let text = #"{"z":[1,{"b":[],"a":{}},"a/b"],"a":{"n":-0.5,"s":"q\"\\\u0001","t":true,"nil":null},"m":[[]]}"#
+        let value = try JSONParser().parse(text)
+        let foundation = try JSONSerialization.data(
+            withJSONObject: try JSONSerialization.jsonObject(with: Data(text.utf8)),
+            options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        )
+        #expect(value.prettyPrintedString() == String(decoding: foundation, as: UTF8.self))
+    }
+
+    @Test("keeps member order unless asked to sort")
+    func memberOrder() {
+        let value: JSONValue = ["b": 1, "a": [2]]
+        #expect(value.prettyPrintedString(sortingKeys: false) == "{\n  \"b\" : 1,\n  \"a\" : [\n    2\n  ]\n}")
+        #expect(value.prettyPrintedString() == "{\n  \"a\" : [\n    2\n  ],\n  \"b\" : 1\n}")
     }
 }

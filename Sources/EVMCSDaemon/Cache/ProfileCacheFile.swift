@@ -1,5 +1,14 @@
-import Foundation
 import VMXModel
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The persisted capability cache: the profile with the invalidation key it was measured
 /// under, protected by a SHA-256 checksum.

@@ -4,12 +4,9 @@ import NIOCore
 final class ClientResponseHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
-    private var lines = LineBuffer()
-    private let parser = JSONParser(maximumDepth: 512)
+    private var reader = ResponseLineReader()
     private let onValue: (Result<JSONValue, JSONRPCClientError>) -> Void
     private let onClose: () -> Void
-    /// Responses are never longer than this (the daemon's largest answers are a few hundred KiB).
-    private let maximumLine = 64 << 20
 
     init(onValue: @escaping (Result<JSONValue, JSONRPCClientError>) -> Void, onClose: @escaping () -> Void) {
         self.onValue = onValue
@@ -17,15 +14,14 @@ final class ClientResponseHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        lines.append(unwrapInboundIn(data))
+        reader.append(unwrapInboundIn(data))
         while true {
-            switch lines.next(maximumLength: maximumLine, { raw in Result { try parser.parse(raw) } }) {
-            case .line(.success(let value)): onValue(.success(value))
-            case .line(.failure(let error)): onValue(.failure(.malformedResponse("\(error)")))
+            switch reader.next() {
+            case .value(let value): onValue(.success(value))
+            case .malformed(let why): onValue(.failure(.malformedResponse(why)))
             case .incomplete: return
             case .tooLong:
-                onValue(.failure(.malformedResponse("a response line exceeds \(maximumLine) bytes")))
-                lines.discardAll()
+                onValue(.failure(ResponseLineReader.tooLongError))
                 context.close(promise: nil)
                 return
             }

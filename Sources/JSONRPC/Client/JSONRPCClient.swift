@@ -2,12 +2,6 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A JSON-RPC 2.0 client over one newline-delimited Unix stream connection: requests are
 /// pipelined and matched to answers by id, so many tasks can call concurrently; server
 /// notifications arrive as an `AsyncStream`.
@@ -74,16 +68,7 @@ public final class JSONRPCClient: Sendable {
         params: (some Encodable & Sendable)? = Optional<Empty>.none,
         timeout: Duration = .seconds(30)
     ) async throws(JSONRPCClientError) -> JSONValue {
-        var paramsText: [UInt8]?
-        if let params {
-            do {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                paramsText = Array(try encoder.encode(params))
-            } catch {
-                throw .malformedResponse("cannot encode params: \(error)")
-            }
-        }
+        let paramsText = try JSONRPCRequestLine.encode(params: params)
         let promise = channel.eventLoop.makePromise(of: JSONValue.self)
         let admission: Result<Int, JSONRPCClientError> = state.withLock { state in
             guard !state.closed else { return .failure(state.connectionError ?? .connectionClosed) }
@@ -100,13 +85,7 @@ public final class JSONRPCClient: Sendable {
             throw error
         }
         var line = ByteBuffer()
-        line.writeString("{\"jsonrpc\":\"2.0\",\"id\":\(id),\"method\":")
-        JSONValue.string(method).write(to: &line)
-        if let paramsText {
-            line.writeString(",\"params\":")
-            line.writeBytes(paramsText)
-        }
-        line.writeString("}\n")
+        JSONRPCRequestLine.write(id: id, method: method, params: paramsText, to: &line)
         let timer = channel.eventLoop.scheduleTask(
             in: .nanoseconds(
                 Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
@@ -138,12 +117,7 @@ public final class JSONRPCClient: Sendable {
         as type: T.Type,
         timeout: Duration = .seconds(30)
     ) async throws(JSONRPCClientError) -> T {
-        let value = try await call(method, params: params, timeout: timeout)
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(value.serialized()))
-        } catch {
-            throw .malformedResponse("result of \(method) does not decode as \(T.self): \(error)")
-        }
+        try await call(method, params: params, timeout: timeout).decodedResult(of: method, as: T.self)
     }
 
     /// Server notifications from now on, until the connection closes.
@@ -188,33 +162,16 @@ public final class JSONRPCClient: Sendable {
             channel.close(promise: nil)
             return
         }
-        if let method = value["method"]?.string, value["id"] == nil {
+        switch JSONRPCInbound(value) {
+        case .notification(let notification):
             let listeners = state.withLock { Array($0.listeners.values) }
-            let notification = JSONRPCNotification(method: method, params: value["params"])
             for listener in listeners { listener.yield(notification) }
-            return
-        }
-        let serverError = value["error"].map { error in
-            JSONRPCClientError.server(
-                JSONRPCError(
-                    code: JSONRPCError.Code(
-                        rawValue: error["code"]?.number?.int64.map(Int.init) ?? JSONRPCError.Code.internalError.rawValue
-                    ),
-                    message: error["message"]?.string ?? "",
-                    data: error["data"]
-                )
-            )
-        }
-        guard let id = value["id"]?.number?.int64.map(Int.init) else {
-            // An error with id null concerns the connection (overloaded, request too large):
-            // every pending call gets it.
-            if let serverError { failAll(with: serverError) }
-            return
-        }
-        if let serverError {
-            resolve(id, with: .failure(serverError))
-        } else {
-            resolve(id, with: .success(value["result"] ?? .null))
+        case .response(let id, let result):
+            resolve(id, with: result.mapError { $0 })
+        case .connectionError(let error):
+            failAll(with: error)
+        case .ignored:
+            break
         }
     }
 

@@ -62,6 +62,56 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// This value as indented text, laid out as Foundation's `JSONSerialization` writes it with
+    /// `.prettyPrinted` (two spaces per level, `"key" : value`, slashes unescaped): for files
+    /// people read, such as `Docs/openrpc.json`.
+    ///
+    /// - Parameter sortingKeys: Write object members in the order of their keys (Swift's `String`
+    ///   order: by code point for ASCII keys; Foundation's sorts without regard to case) instead of
+    ///   their own order.
+    /// - Returns: The text, without a final newline.
+    public func prettyPrintedString(sortingKeys: Bool = true) -> String {
+        var output: [UInt8] = []
+        self.writePretty(to: &output, level: 0, sortingKeys: sortingKeys)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func writePretty(to output: inout [UInt8], level: Int, sortingKeys: Bool) {
+        func newline(_ level: Int) {
+            output.append(UInt8(ascii: "\n"))
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * level))
+        }
+        switch self {
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            if elements.isEmpty { output.append(UInt8(ascii: "\n")) }
+            for (position, element) in elements.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                element.writePretty(to: &output, level: level + 1, sortingKeys: sortingKeys)
+            }
+            newline(level)
+            output.append(UInt8(ascii: "]"))
+        case .object(let members):
+            output.append(UInt8(ascii: "{"))
+            if members.isEmpty { output.append(UInt8(ascii: "\n")) }
+            let ordered = sortingKeys ? members.sorted { $0.key < $1.key } : members
+            for (position, member) in ordered.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writeJSONString(member.key, to: &output)
+                output.append(contentsOf: " : ".utf8)
+                member.value.writePretty(to: &output, level: level + 1, sortingKeys: sortingKeys)
+            }
+            newline(level)
+            output.append(UInt8(ascii: "}"))
+        default:
+            self.write(to: &output)
+        }
+    }
+}
+
 /// Appends the UTF-8 bytes of `text` verbatim.
 func writeUTF8(_ text: String, to output: inout some JSONOutput) {
     var text = text

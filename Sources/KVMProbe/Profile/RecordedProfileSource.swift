@@ -1,5 +1,10 @@
-import Foundation
 import VMXModel
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Serves a recorded host profile (`evmcsd --profile FILE`): for tests, demos and what-if
 /// planning on hosts that are not this one.

@@ -14,13 +14,18 @@ struct ConnectionOptions: ParsableArguments {
     var timeout: Int = 30
 
     /// Connects, runs `body`, closes; daemon errors become exit status 3 (unreachable or not
-    /// authorized) or 2 (bad input).
-    func withClient<T>(_ body: (EVMCSClient) async throws -> T) async throws -> T {
+    /// authorized) or 2 (bad input). One-shot commands use a blocking connection (no event-loop
+    /// threads for a call or two); `watch` needs `.pipelined` for its notifications.
+    func withClient<T>(
+        transport: EVMCSClient.Transport = .blocking,
+        _ body: (EVMCSClient) async throws -> T
+    ) async throws -> T {
         let client: EVMCSClient
         do {
             client = try await EVMCSClient.connect(
                 socketPath: socket ?? EVMCSClient.defaultSocketPath,
-                timeout: .seconds(timeout)
+                timeout: .seconds(timeout),
+                transport: transport
             )
         } catch {
             throw CommandFailure(error.message, status: .daemonUnavailable)

@@ -135,7 +135,7 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await connection.withClient { client in
+        try await connection.withClient(transport: .pipelined) { client in
             let changes = try await client.subscribe()
             let style = TerminalStyle.standardOutput
             if !output.json { style.print(style.dim("watching \(client.socketPath); Ctrl-C to stop")) }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Prints documents as the JSON documented in Docs/documents.md: sorted keys, indented.
 enum JSONOutput {

@@ -7,7 +7,7 @@ struct Targets {
     /// evmcsd requests per second, client included, on this machine.
     var requestsPerSecond = 50_000.0
     /// Median start-up to READY=1 with a warm cache, in milliseconds.
-    var warmStartMilliseconds = 100.0
+    var warmStartMilliseconds = 20.0
     /// Resident memory idle after start.
     var idleResidentBytes = 40.0 * 1_048_576
     /// Extra resident memory for the idle connections.
