@@ -151,6 +151,7 @@ install-files:
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 0644 .build/man/evmcsctl.1 $(DESTDIR)$(MANDIR)/man1/evmcsctl.1
 	install -m 0644 .build/man/evmcsd.8 $(DESTDIR)$(MANDIR)/man8/evmcsd.8
+	install -m 0644 .build/man/evmcsd-libvirt-hook.8 $(DESTDIR)$(MANDIR)/man8/evmcsd-libvirt-hook.8
 
 # evmcsd_<version>_amd64.deb (and its .buildinfo, .changes) in this directory, not dpkg's `..`;
 # then lintian on it (errors fail the build).
