@@ -158,6 +158,8 @@ install-files:
 deb: deps
 	@changelog=$$(dpkg-parsechangelog -S Version); [ "$$changelog" = "$(VERSION)" ] || \
 		{ echo "debian/changelog says $$changelog, Sources/VMXModel/EVMCSVersion.swift says $(VERSION)"; exit 1; }
+	@# debhelper skips the build when its stamp exists; the binaries may be newer than the last package.
+	rm -f debian/debhelper-build-stamp
 	dpkg-buildpackage --build=binary --no-sign --no-pre-clean \
 		--buildinfo-option=-u$(CURDIR) --buildinfo-file=evmcsd_$(VERSION)_amd64.buildinfo \
 		--changes-option=-u$(CURDIR) --changes-file=evmcsd_$(VERSION)_amd64.changes
