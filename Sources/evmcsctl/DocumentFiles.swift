@@ -20,9 +20,7 @@ enum DocumentFiles {
     /// read another value than evmcsd does).
     static func data(_ path: String) throws -> Data {
         let data = try contents(path)
-        if let duplicate = (try? JSONParser(maximumDepth: 512).parse(data))?.firstDuplicateMember {
-            throw CommandFailure("\(path): \(duplicate.path.joined(separator: ".")): \(duplicate.reason)")
-        }
+        if let problem = JSONParser.duplicateMemberProblem(in: data) { throw CommandFailure("\(path): \(problem)") }
         return data
     }
 

@@ -133,6 +133,20 @@ struct CacheTests {
         #expect(stale.fingerprint == fingerprint, "the last good profile is still served")
         #expect(try daemon.client().call("host.profile").result?["fingerprint"] as? String == fingerprint)
 
+        // A member named twice: another reader would take the other value, so it is not served.
+        let text = String(decoding: original, as: UTF8.self)
+        let duplicated = text.replacingOccurrences(
+            of: "\"kernel\": {",
+            with: "\"kernel\": {\"release\": \"5.4.0\", "
+        )
+        #expect(duplicated != text)
+        try Data(duplicated.utf8).write(to: recorded)
+        let ambiguous = try daemon.client().call("cache.refresh")
+        #expect(ambiguous.errorCode == -32013)
+        let reason = ((ambiguous["error"] as? [String: Any])?["data"] as? [String: Any])?["reason"] as? String
+        #expect(reason?.contains("kernel.release: duplicate member \"release\"") == true, "\(ambiguous)")
+        #expect(try status(daemon).fingerprint == fingerprint, "the last good profile is still served")
+
         try original.write(to: recorded)
         #expect(try daemon.client().call("cache.refresh").result?["fingerprint"] as? String == fingerprint)
         #expect(try status(daemon).cache.state == "fresh")

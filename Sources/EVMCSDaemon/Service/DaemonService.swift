@@ -49,7 +49,7 @@ public final class DaemonService: Service {
         let store = CapabilityStore(historyCapacity: configuration.historySize)
         let exporters = Exporters(configuration: configuration, logger: logger)
         let source: any ProbeSource =
-            configuration.profileFile.map { RecordedProfileSource(path: $0) }
+            configuration.profileFile.map { RecordedProfileSource(path: $0, vetting: JSONParser.duplicateMemberProblem) }
             ?? LiveProbe(
                 procRoot: configuration.procfsRoot,
                 sysRoot: configuration.sysfsRoot,

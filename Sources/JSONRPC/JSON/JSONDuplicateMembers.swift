@@ -42,3 +42,17 @@ extension JSONValue {
         public var reason: String { "duplicate member \"\(self.key)\"" }
     }
 }
+
+extension JSONParser {
+    /// Why `data` cannot be taken as one unambiguous document: `vmx.0x48d: duplicate member
+    /// "0x48d"` for the first member named twice in one object, or `nil` (also when `data` is
+    /// not JSON at all: the document's own decoder then says why).
+    ///
+    /// Other tools keep the last of two equal names, Foundation's decoder the first; a document
+    /// that names a member twice means different things to different readers.
+    public static func duplicateMemberProblem<Bytes: Collection<UInt8>>(in data: Bytes) -> String? {
+        guard let duplicate = (try? JSONParser(maximumDepth: 512).parse(data))?.firstDuplicateMember else { return nil }
+        return "\(duplicate.path.joined(separator: ".")): \(duplicate.reason)"
+    }
+}
+

@@ -10,9 +10,16 @@ import VMXModel
 /// planning on hosts that are not this one.
 public struct RecordedProfileSource: ProbeSource {
     public let path: String
+    /// A check of the file's bytes before they are decoded: the reason it cannot be served, or
+    /// `nil`. The daemon refuses documents that name a member twice.
+    private let vetting: (@Sendable (Data) -> String?)?
 
-    public init(path: String) {
+    /// - Parameters:
+    ///   - path: The profile file, read again on every probe.
+    ///   - vetting: Returns why the bytes cannot be served, or `nil`.
+    public init(path: String, vetting: (@Sendable (Data) -> String?)? = nil) {
         self.path = path
+        self.vetting = vetting
     }
 
     public var description: String { "recorded \(path)" }
@@ -35,6 +42,7 @@ public struct RecordedProfileSource: ProbeSource {
         case .success(let contents): data = contents
         case .failure(let error): throw RecordedProfileError(path: path, message: "cannot read: \(error)")
         }
+        if let problem = vetting?(data) { throw RecordedProfileError(path: path, message: problem) }
         var profile: HostProfile
         do {
             profile = try DocumentLoader.hostProfile(from: data)
