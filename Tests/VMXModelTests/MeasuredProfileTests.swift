@@ -177,6 +177,26 @@ import Testing
         }
     }
 
+    /// The baseline of the six measured hosts removes what any host's measured filter hides, so
+    /// every host accepts it and its eVMCS guest loses nothing on any of them, EBX[0] either way.
+    @Test(arguments: [false, true])
+    func theBaselineOfTheMeasuredHostsFitsEachOfThem(_ perfGlobalCtrl: Bool) throws {
+        let profiles = try Self.committed.map { try $0.profile }
+        let baseline = try Baseline(of: profiles, options: BaselineOptions(evmcs: true, perfGlobalCtrl: perfGlobalCtrl))
+        for (profile, run) in zip(profiles, Self.committed) {
+            let filter = try #require(HostGuestFilter(host: profile, perfGlobalCtrl: perfGlobalCtrl))
+            #expect(filter.basis == .measured)
+            for index in EVMCSFilter.filteredMSRs {
+                let kept = (baseline.requirements.vmx[index] ?? 0) & HostGuestFilter.allowedOneRegion(of: index)
+                #expect(kept & filter.hiddenBits(of: index) == 0, "\(run.name) hides a baseline control of \(index.hex)")
+            }
+            var vm = baseline.requirements
+            vm.guestVisible = filter.apply(to: vm.vmx)
+            let verdict = CompatibilityChecker.check(vm, on: profile)
+            #expect(verdict.compatible, "\(run.name): \(verdict.reasons.map(\.message))")
+        }
+    }
+
     /// CI: a fresh bench run equals the committed measurement of the same kernel and CPU.
     @Test func aFreshBenchRunMatchesTheCommittedMeasurement() throws {
         guard let path = ProcessInfo.processInfo.environment["EVMCSD_BENCH_RESULTS"] else {
