@@ -98,6 +98,7 @@ struct EVMCSD: AsyncParsableCommand {
             service = try DaemonService(
                 configurationSource: source,
                 configuration: configuration,
+                environment: .host(),
                 logLevel: levels,
                 logger: logger
             )

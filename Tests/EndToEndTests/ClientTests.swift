@@ -160,7 +160,8 @@ struct ClientTests {
         let removed = try await client.unsubscribe()
         #expect(removed.subscribed == false && removed.fingerprint != nil)
         #expect(try await client.status().counters.subscribers == 0)
-        #expect(try await client.unsubscribe().fingerprint == nil, "nothing left to remove")
+        // Docs/protocol.md: {subscribed, fingerprint}, whether or not the connection was subscribed.
+        #expect(try await client.unsubscribe() == removed)
         await client.close()
     }
 }

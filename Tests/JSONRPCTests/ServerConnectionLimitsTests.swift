@@ -36,9 +36,8 @@ extension ServerTests {
         @Test("a uid at its limit is refused with \"per-uid limit\"; a privileged peer is not bound by it")
         func perUIDLimit() async throws {
             let privileged = PrivilegeSwitch()
-            var configuration = JSONRPCServer.Configuration()
-            configuration.connectionLimits = .init(total: 10, perUID: 2, reserved: 0) { _ in privileged.value }
-            try await withTestServer(configuration: configuration) { server, path in
+            let limits = ConnectionLimitsPolicy(.init(total: 10, perUID: 2, reserved: 0) { _ in privileged.value })
+            try await withTestServer(connectionLimits: limits) { server, path in
                 let held = try await Self.admitted(2, path)
                 try await Self.expectRefused(path, reason: "per-uid limit", limit: 2)
                 privileged.value = true
@@ -52,9 +51,8 @@ extension ServerTests {
         @Test("the reserved slots are left to privileged peers; the total holds for everyone")
         func reservedSlotsAndTotal() async throws {
             let privileged = PrivilegeSwitch()
-            var configuration = JSONRPCServer.Configuration()
-            configuration.connectionLimits = .init(total: 4, perUID: nil, reserved: 2) { _ in privileged.value }
-            try await withTestServer(configuration: configuration) { server, path in
+            let limits = ConnectionLimitsPolicy(.init(total: 4, perUID: nil, reserved: 2) { _ in privileged.value })
+            try await withTestServer(connectionLimits: limits) { server, path in
                 let unprivileged = try await Self.admitted(2, path)
                 try await Self.expectRefused(path, reason: "reserved", limit: 2)
                 privileged.value = true
@@ -70,23 +68,21 @@ extension ServerTests {
 
         @Test("new limits apply to connections accepted afterwards; open ones stay")
         func limitsChangeWhileRunning() async throws {
-            var configuration = JSONRPCServer.Configuration()
-            configuration.connectionLimits = .init(total: 10, perUID: 3) { _ in false }
-            try await withTestServer(configuration: configuration) { server, path in
+            let limits = ConnectionLimitsPolicy(.init(total: 10, perUID: 3) { _ in false })
+            try await withTestServer(connectionLimits: limits) { server, path in
                 let held = try await Self.admitted(3, path)
-                server.updateConnectionLimits(.init(total: 10, perUID: 1) { _ in false })
+                limits.limits = .init(total: 10, perUID: 1) { _ in false }
                 try await Self.expectRefused(path, reason: "per-uid limit", limit: 1)
                 for client in held { #expect(try await client.call(Self.echo)["id"] == 1) }
-                server.updateConnectionLimits(.init(total: 10, perUID: 5) { _ in false })
+                limits.limits = .init(total: 10, perUID: 5) { _ in false }
                 _ = try await Self.admitted(2, path)
             }
         }
 
         @Test("connections are decided in the order they were accepted: the first ones in, every later one out")
         func admissionFollowsTheAcceptOrder() async throws {
-            var configuration = JSONRPCServer.Configuration()
-            configuration.connectionLimits = .init(total: 16)
-            try await withTestServer(configuration: configuration) { server, path in
+            let limits = ConnectionLimitsPolicy(.init(total: 16))
+            try await withTestServer(connectionLimits: limits) { server, path in
                 for round in 0..<5 {
                     // Connect all first (the kernel queues them in this order), then see who got in.
                     var clients: [TestClient] = []

@@ -33,9 +33,7 @@ extension ServerTests {
 
         @Test("connections over the limit get -32000 and are closed; the others keep working")
         func tooManyConnections() async throws {
-            var configuration = JSONRPCServer.Configuration()
-            configuration.connectionLimits.total = 2
-            try await withTestServer(configuration: configuration) { server, path in
+            try await withTestServer(connectionLimits: ConnectionLimitsPolicy(.init(total: 2))) { server, path in
                 let first = try await TestClient.connect(path)
                 let second = try await TestClient.connect(path)
                 #expect(try await first.call(#"{"jsonrpc":"2.0","method":"echo","id":1}"#)["id"] == 1)

@@ -12,6 +12,8 @@ public struct ConfigurationSource: Sendable {
     /// Command-line values that override the file.
     public var overrides = Overrides()
     public var environment: [String: String]
+    /// Where the socket and admin groups are looked up.
+    public var groups: GroupResolver = .system
 
     public struct Overrides: Sendable {
         public var socketPath: String?
@@ -40,7 +42,7 @@ public struct ConfigurationSource: Sendable {
         if let value = overrides.cacheDirectory { configuration.cacheDirectory = value }
         if let value = overrides.profileFile { configuration.profileFile = value }
         if let value = overrides.logLevel { configuration.logLevel = value }
-        try Self.validate(configuration)
+        try validate(configuration)
         return configuration
     }
 
@@ -71,7 +73,7 @@ public struct ConfigurationSource: Sendable {
         return text
     }
 
-    private static func validate(_ configuration: DaemonConfiguration) throws(ConfigurationError) {
+    private func validate(_ configuration: DaemonConfiguration) throws(ConfigurationError) {
         guard configuration.socketPath.utf8.count <= 107 else {
             throw ConfigurationError(
                 source: "configuration",
@@ -79,13 +81,13 @@ public struct ConfigurationSource: Sendable {
                 message: "longer than the 107 bytes a Unix socket path may have"
             )
         }
-        if let group = configuration.socketGroup, GroupDatabase.gid(of: group) == nil {
+        if let group = configuration.socketGroup, groups.gid(group) == nil {
             throw ConfigurationError(
                 source: "configuration",
                 key: "socket.group",
                 message: "no such group \"\(group)\""
             )
         }
-        _ = try AdminPolicy.resolve(configuration.adminGroup, source: "configuration")
+        _ = try AdminPolicy.resolve(configuration.adminGroup, source: "configuration", groups: groups)
     }
 }

@@ -19,11 +19,12 @@ final class Exporters: Sendable {
     private let settings: Mutex<Settings>
     /// The failing exporters, by name (`nfd`, `prometheus`).
     private let failures = Mutex<[String: Failure]>([:])
-    /// The server whose refused-connection counters the Prometheus file reports.
-    private let server = Mutex<JSONRPCServer?>(nil)
+    /// The server's counters; the Prometheus file reports the refused connections.
+    private let statistics: StatisticsCollector
     private let logger: Logger
 
-    init(configuration: DaemonConfiguration, logger: Logger) {
+    init(configuration: DaemonConfiguration, statistics: StatisticsCollector = StatisticsCollector(), logger: Logger) {
+        self.statistics = statistics
         settings = Mutex(
             Settings(
                 prometheusFile: configuration.prometheusFile,
@@ -34,9 +35,6 @@ final class Exporters: Sendable {
         self.logger = logger
         removeStaleTemporaries(configuration)
     }
-
-    /// Sets the server whose counters are exported.
-    func attach(_ server: JSONRPCServer) { self.server.withLock { $0 = server } }
 
     func reconfigure(_ configuration: DaemonConfiguration) {
         settings.withLock {
@@ -103,7 +101,7 @@ final class Exporters: Sendable {
                 changes: store.summary.changes,
                 exportersFailing: exporters,
                 connectionsRefused: Dictionary(
-                    uniqueKeysWithValues: (server.withLock { $0 }?.statistics.connectionsRefused ?? [:]).map { ($0.key.rawValue, Int($0.value)) }
+                    uniqueKeysWithValues: statistics.snapshot().connectionsRefused.map { ($0.key.rawValue, Int($0.value)) }
                 )
             )
             write(PrometheusTextfile.render(snapshot), to: path, exporter: "prometheus", now: now)

@@ -17,9 +17,14 @@ public final class LogLevelControl: Sendable {
 }
 
 /// Wraps a handler so its level follows a ``LogLevelControl``.
+///
+/// Setting ``logLevel`` on one logger changes that logger only, as swift-log's `LogHandler`
+/// contract asks: it then keeps its own level instead of following the control.
 public struct LevelControlledLogHandler: LogHandler {
     private var wrapped: any LogHandler
     private let control: LogLevelControl
+    /// This logger's own level, once set through ``logLevel``.
+    private var ownLevel: Logger.Level?
 
     public init(_ wrapped: any LogHandler, control: LogLevelControl) {
         self.wrapped = wrapped
@@ -27,8 +32,8 @@ public struct LevelControlledLogHandler: LogHandler {
     }
 
     public var logLevel: Logger.Level {
-        get { control.current }
-        set { control.current = newValue }
+        get { ownLevel ?? control.current }
+        set { ownLevel = newValue }
     }
 
     public var metadata: Logger.Metadata {
@@ -42,7 +47,7 @@ public struct LevelControlledLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        guard event.level >= control.current else { return }
+        guard event.level >= logLevel else { return }
         wrapped.log(event: event)
     }
 }

@@ -2,19 +2,23 @@ import EVMCSProtocol
 import JSONRPC
 import KVMProbe
 import Logging
-import Synchronization
 import VMXModel
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// What the method handlers work with: the state, the refresher, the settings that can be
-/// reloaded, and the server's counters.
+/// What the method handlers work with: the state, the refresher, the subscriptions, the
+/// settings in force, the reloader and the server's counters. Built before the server, from
+/// parts that know nothing of it.
 final class DaemonCore: Sendable {
     let store: CapabilityStore
     let refresher: ProfileRefresher
     let exporters: Exporters
+    let subscriptions: SubscriptionHub
+    let settings: DaemonSettings
+    let reloader: ConfigurationReloader
+    let statistics: StatisticsCollector
     /// The `daemon.status` answer template.
     let statusAnswers = StatusAnswerCache()
     let logger: Logger
@@ -24,21 +28,15 @@ final class DaemonCore: Sendable {
     let startedAt: Double
     /// `startedAt` as RFC 3339, as `daemon.status` reports it.
     let startedAtText: String
-    let startedInstant = ContinuousClock.now
-    private let settings: Mutex<Settings>
-    private let server = Mutex<JSONRPCServer?>(nil)
-    private let reloader = Mutex<(@Sendable (String) async -> Result<ReloadResult, ConfigurationError>)?>(nil)
-
-    struct Settings: Sendable {
-        var configuration: DaemonConfiguration
-        var admin: AdminPolicy
-    }
 
     init(
         store: CapabilityStore,
         refresher: ProfileRefresher,
         exporters: Exporters,
-        settings: Settings,
+        subscriptions: SubscriptionHub,
+        settings: DaemonSettings,
+        reloader: ConfigurationReloader,
+        statistics: StatisticsCollector,
         sourceDescription: String,
         socketDescription: String,
         logger: Logger
@@ -48,43 +46,23 @@ final class DaemonCore: Sendable {
         self.store = store
         self.refresher = refresher
         self.exporters = exporters
-        self.settings = Mutex(settings)
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.reloader = reloader
+        self.statistics = statistics
         self.sourceDescription = sourceDescription
         self.socketDescription = socketDescription
         self.logger = logger
     }
 
-    var currentSettings: Settings { settings.withLock { $0 } }
-
-    func update(_ new: Settings) { settings.withLock { $0 = new } }
-
-    func attach(_ server: JSONRPCServer) { self.server.withLock { $0 = server } }
-
-    var statistics: JSONRPCServer.Statistics? { server.withLock { $0 }?.statistics }
-
-    /// Sets what `daemon.reload` runs (the service's reload, installed once it exists).
-    func installReloader(_ reload: @escaping @Sendable (String) async -> Result<ReloadResult, ConfigurationError>) {
-        reloader.withLock { $0 = reload }
-    }
-
-    func reloadConfiguration(trigger: String) async -> Result<ReloadResult, ConfigurationError> {
-        guard let reload = reloader.withLock({ $0 }) else {
-            return .failure(ConfigurationError(source: "daemon", key: "", message: "reload is not available yet"))
-        }
-        return await reload(trigger)
-    }
-
     /// Throws "not authorized" (and logs the attempt) unless the peer may call `method`.
     func authorize(_ method: EVMCSMethod, _ context: JSONRPCContext) throws(JSONRPCError) {
-        let policy = currentSettings.admin
+        let policy = settings.current.admin
         let peer = context.peer
         guard !method.requiresAdmin || policy.allows(peer) else {
-            logger.warning(
+            context.logger.warning(
                 "refused admin method",
-                metadata: [
-                    "method": "\(method.rawValue)", "peer.uid": "\(peer.uid)", "peer.gid": "\(peer.gid)",
-                    "peer.pid": "\(peer.pid)",
-                ]
+                metadata: ["peer.gid": "\(peer.gid)", "peer.pid": "\(peer.pid)"]
             )
             throw JSONRPCError(
                 code: JSONRPCError.Code(rawValue: EVMCSErrorCode.notAuthorized),
@@ -96,10 +74,7 @@ final class DaemonCore: Sendable {
             )
         }
         if method.requiresAdmin {
-            logger.notice(
-                "admin method called",
-                metadata: ["method": "\(method.rawValue)", "peer.uid": "\(peer.uid)", "peer.pid": "\(peer.pid)"]
-            )
+            context.logger.notice("admin method called", metadata: ["peer.pid": "\(peer.pid)"])
         }
     }
 

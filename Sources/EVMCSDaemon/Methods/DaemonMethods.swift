@@ -13,22 +13,16 @@ enum DaemonMethods {
         }
         methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { request, context in
             try request.expectNoParams()
-            core.store.subscribe(context.connection)
-            // A subscriber waits for notifications: the idle timeout must not close it.
-            context.connection.setIdleTimeoutEnabled(false)
+            core.subscriptions.subscribe(context.connection)
             return try JSONRPCResult(
                 encoding: SubscriptionResult(subscribed: true, fingerprint: core.store.serving?.profile.fingerprint)
             )
         }
         methods.registerImmediate(EVMCSMethod.unsubscribe.rawValue) { request, context in
             try request.expectNoParams()
-            let removed = core.store.unsubscribe(context.connection.id)
-            context.connection.setIdleTimeoutEnabled(true)
+            core.subscriptions.unsubscribe(context.connection)
             return try JSONRPCResult(
-                encoding: SubscriptionResult(
-                    subscribed: false,
-                    fingerprint: removed ? core.store.serving?.profile.fingerprint : nil
-                )
+                encoding: SubscriptionResult(subscribed: false, fingerprint: core.store.serving?.profile.fingerprint)
             )
         }
         methods.registerAsync(EVMCSMethod.refresh.rawValue) { request, context in
@@ -50,7 +44,7 @@ enum DaemonMethods {
         methods.registerAsync(EVMCSMethod.reload.rawValue) { request, context in
             try request.expectNoParams()
             try core.authorize(.reload, context)
-            switch await core.reloadConfiguration(trigger: "daemon.reload by uid \(context.peer.uid)") {
+            switch await core.reloader.reload(trigger: "daemon.reload by uid \(context.peer.uid)") {
             case .success(let result): return try JSONRPCResult(encoding: result)
             case .failure(let error):
                 throw JSONRPCError(
@@ -65,9 +59,9 @@ enum DaemonMethods {
     static func status(_ core: DaemonCore) -> DaemonStatus {
         let summary = core.store.summary
         let serving = core.store.serving
-        let statistics = core.statistics
+        let statistics = core.statistics.snapshot()
         let now = Timestamp.unixNow()
-        let settings = core.currentSettings.configuration
+        let settings = core.settings.current.configuration
         return DaemonStatus(
             version: EVMCSVersion.current,
             pid: core.processID,
@@ -86,18 +80,18 @@ enum DaemonMethods {
             fingerprint: serving?.profile.fingerprint,
             evmcsSupported: serving?.evmcsSupported ?? false,
             counters: DaemonStatus.Counters(
-                connectionsOpen: statistics?.connectionsOpen ?? 0,
-                connectionsAccepted: Int(statistics?.connectionsAccepted ?? 0),
-                connectionsRejected: Int(statistics?.connectionsRejected ?? 0),
-                requests: Int(statistics?.requests ?? 0),
-                errors: Int(statistics?.errorsByCode.values.reduce(0, +) ?? 0),
+                connectionsOpen: statistics.connectionsOpen,
+                connectionsAccepted: Int(statistics.connectionsAccepted),
+                connectionsRejected: Int(statistics.connectionsRejected),
+                requests: Int(statistics.requests),
+                errors: Int(statistics.errorsByCode.values.reduce(0, +)),
                 probes: summary.probes,
                 profileChanges: summary.changes,
-                subscribers: summary.subscribers,
+                subscribers: core.subscriptions.count,
                 connectionsRefused: DaemonStatus.ConnectionRefusals(
-                    perUIDLimit: Int(statistics?.connectionsRefused[.perUIDLimit] ?? 0),
-                    reserved: Int(statistics?.connectionsRefused[.reserved] ?? 0),
-                    totalLimit: Int(statistics?.connectionsRefused[.totalLimit] ?? 0)
+                    perUIDLimit: Int(statistics.connectionsRefused[.perUIDLimit] ?? 0),
+                    reserved: Int(statistics.connectionsRefused[.reserved] ?? 0),
+                    totalLimit: Int(statistics.connectionsRefused[.totalLimit] ?? 0)
                 )
             ),
             exporters: core.exporters.status,

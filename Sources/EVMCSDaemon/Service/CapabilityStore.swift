@@ -5,7 +5,7 @@ import Synchronization
 import VMXModel
 
 /// The daemon's current knowledge: the served profile with its pre-encoded answers, the
-/// cache state, the history of changes and the subscribers. Readable from any thread at the
+/// cache state and the history of changes. Readable from any thread at the
 /// cost of a lock, so immediate method handlers answer from it on the event loop.
 final class CapabilityStore: Sendable {
     /// What is served now; replaced as a whole when the profile changes. A class, so a handler
@@ -43,7 +43,6 @@ final class CapabilityStore: Sendable {
         var lastRevalidation: String?
         var history: [ProfileChangedEvent] = []
         var historyCapacity: Int
-        var subscribers: [UInt64: JSONRPCConnection] = [:]
         var probes = 0
         var changes = 0
     }
@@ -122,25 +121,6 @@ final class CapabilityStore: Sendable {
         state.withLock { ProfileHistory(changes: $0.history, capacity: $0.historyCapacity) }
     }
 
-    // MARK: Subscribers
-
-    func subscribe(_ connection: JSONRPCConnection) {
-        let id = connection.id
-        let inserted = state.withLock { state in
-            guard state.subscribers[id] == nil else { return false }
-            state.subscribers[id] = connection
-            return true
-        }
-        if inserted { connection.onClose { [weak self] in self?.unsubscribe(id) } }
-    }
-
-    @discardableResult
-    func unsubscribe(_ id: UInt64) -> Bool {
-        state.withLock { $0.subscribers.removeValue(forKey: id) != nil }
-    }
-
-    var subscribers: [JSONRPCConnection] { state.withLock { Array($0.subscribers.values) } }
-
     /// Counters and cache facts for `daemon.status`.
     struct Summary: Sendable {
         var cacheState: String
@@ -148,7 +128,6 @@ final class CapabilityStore: Sendable {
         var lastRevalidation: String?
         var probes: Int
         var changes: Int
-        var subscribers: Int
     }
 
     var summary: Summary {
@@ -158,8 +137,7 @@ final class CapabilityStore: Sendable {
                 note: $0.note,
                 lastRevalidation: $0.lastRevalidation,
                 probes: $0.probes,
-                changes: $0.changes,
-                subscribers: $0.subscribers.count
+                changes: $0.changes
             )
         }
     }

@@ -2,75 +2,65 @@ import EVMCSProtocol
 import JSONRPC
 import KVMProbe
 import Logging
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
-import UnixSignals
 import VMXModel
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// evmcsd as a swift-service-lifecycle `Service`: serves JSON-RPC on the Unix socket,
 /// keeps the profile current, reloads on SIGHUP, pings the watchdog, and talks to systemd.
 ///
+/// The parts are built in one direction, each from parts that exist before it: the store,
+/// the counters and the limits policy; the subscription hub; the exporters and the
+/// refresher; the settings and the reloader; the handlers' core; the method table; the
+/// server. What comes from the host (socket activation, groups, the probe source) is
+/// injected with a ``DaemonEnvironment``.
+///
 /// ```swift
-/// let service = try DaemonService(source: configurationSource, logLevel: control, logger: logger)
+/// let service = try DaemonService(
+///     configurationSource: source, configuration: configuration, environment: .host(),
+///     logLevel: control, logger: logger
+/// )
 /// let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
 /// try await group.run()
 /// ```
 public final class DaemonService: Service {
-    private let configurationSource: ConfigurationSource
     private let initial: DaemonConfiguration
-    private let logLevel: LogLevelControl
     private let logger: Logger
     private let notifier = SystemdNotifier()
     private let store: CapabilityStore
-    private let exporters: Exporters
     private let refresher: ProfileRefresher
+    private let reloader: ConfigurationReloader
+    private let settings: DaemonSettings
+    private let statistics: StatisticsCollector
     private let core: DaemonCore
     private let server: JSONRPCServer
     /// Whether the socket came from systemd (then evmcsd neither creates nor removes it).
     private let socketActivated: Bool
 
     /// Builds the service from a loaded configuration.
+    /// - Parameters:
+    ///   - configurationSource: Where reloads read the configuration.
+    ///   - configuration: The configuration to start with.
+    ///   - environment: The listening socket, group look-ups and probe source of this host.
+    ///   - logLevel: The log level control reloads set.
+    ///   - logger: The daemon's logger.
     /// - Throws: ``ConfigurationError`` when the configuration's groups cannot be resolved.
     public init(
         configurationSource: ConfigurationSource,
         configuration: DaemonConfiguration,
+        environment: DaemonEnvironment,
         logLevel: LogLevelControl,
         logger: Logger
-    ) throws {
-        self.configurationSource = configurationSource
+    ) throws(ConfigurationError) {
         self.initial = configuration
-        self.logLevel = logLevel
         self.logger = logger
-        let store = CapabilityStore(historyCapacity: configuration.historySize)
-        let exporters = Exporters(configuration: configuration, logger: logger)
-        let source: any ProbeSource =
-            configuration.profileFile.map { RecordedProfileSource(path: $0, vetting: JSONParser.duplicateMemberProblem) }
-            ?? LiveProbe(
-                procRoot: configuration.procfsRoot,
-                sysRoot: configuration.sysfsRoot,
-                devicePath: configuration.devicePath
-            )
-        let refresher = ProfileRefresher(
-            source: source,
-            cacheDirectory: configuration.cacheDirectory,
-            store: store,
-            exporters: exporters,
-            logger: logger
-        )
-        let activated = SocketActivation.listeningDescriptor()
         let address: JSONRPCServer.Address
         let socketDescription: String
-        if let descriptor = activated {
+        if let descriptor = environment.listeningDescriptor {
             address = .listeningSocket(descriptor: descriptor)
             socketDescription = "fd \(descriptor) (socket activation)"
         } else {
             let group = try configuration.socketGroup.map { name throws(ConfigurationError) -> UInt32 in
-                guard let gid = GroupDatabase.gid(of: name) else {
+                guard let gid = environment.groups.gid(name) else {
                     throw ConfigurationError(
                         source: "configuration",
                         key: "socket.group",
@@ -82,48 +72,79 @@ public final class DaemonService: Service {
             address = .unixSocket(path: configuration.socketPath, mode: configuration.socketMode, group: group)
             socketDescription = configuration.socketPath
         }
-        let admin = try AdminPolicy.resolve(configuration.adminGroup, source: "configuration")
+        let admin = try AdminPolicy.resolve(configuration.adminGroup, source: "configuration", groups: environment.groups)
+        let settings = DaemonSettings(DaemonSettings.Snapshot(configuration: configuration, admin: admin))
+        let store = CapabilityStore(historyCapacity: configuration.historySize)
+        let statistics = StatisticsCollector()
+        let connectionLimits = ConnectionLimitsPolicy(settings.current.connectionLimits)
+        let subscriptions = SubscriptionHub()
+        let exporters = Exporters(configuration: configuration, statistics: statistics, logger: logger)
+        let source = environment.probeSource(configuration)
+        let refresher = ProfileRefresher(
+            source: source,
+            cacheDirectory: configuration.cacheDirectory,
+            store: store,
+            exporters: exporters,
+            logger: logger,
+            onChange: { subscriptions.broadcast($0) }
+        )
+        var reloadSource = configurationSource
+        reloadSource.groups = environment.groups
+        let reloader = ConfigurationReloader(
+            source: reloadSource,
+            logLevel: logLevel,
+            settings: settings,
+            store: store,
+            exporters: exporters,
+            refresher: refresher,
+            connectionLimits: connectionLimits,
+            statistics: statistics,
+            notifier: notifier,
+            logger: logger
+        )
         let core = DaemonCore(
             store: store,
             refresher: refresher,
             exporters: exporters,
-            settings: DaemonCore.Settings(configuration: configuration, admin: admin),
+            subscriptions: subscriptions,
+            settings: settings,
+            reloader: reloader,
+            statistics: statistics,
             sourceDescription: source.description,
             socketDescription: socketDescription,
             logger: logger
         )
-        self.socketActivated = activated != nil
+        self.socketActivated = environment.listeningDescriptor != nil
         self.store = store
-        self.exporters = exporters
         self.refresher = refresher
+        self.reloader = reloader
+        self.settings = settings
+        self.statistics = statistics
         self.core = core
         self.server = JSONRPCServer(
             address: address,
-            configuration: Self.serverConfiguration(configuration, admin: admin),
+            configuration: Self.serverConfiguration(configuration),
             methods: MethodTable.make(core: core),
-            logger: logger
+            logger: logger,
+            statistics: statistics,
+            connectionLimits: connectionLimits
         )
-        core.attach(server)
-        exporters.attach(server)
-        core.installReloader { [weak self] trigger in
-            guard let self else { return .failure(ConfigurationError(source: "daemon", key: "", message: "stopping")) }
-            return await self.reload(trigger: trigger)
-        }
     }
 
     public func run() async throws {
         try prepareDirectories()
         let loadedFromCache = try await refresher.start()
+        let loops = self.loops()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 if loadedFromCache {
                     group.addTask { await self.refresher.revalidate(trigger: "verify persisted profile") }
                 }
-                group.addTask { await self.revalidateLoop() }
-                group.addTask { await self.hangupLoop() }
-                group.addTask { await self.watchdogLoop() }
+                for loop in loops {
+                    group.addTask { try await loop.run() }
+                }
                 try await self.server.run {
-                    self.notifier.ready(status: StatusLine.make(self.store, clients: 0))
+                    self.notifier.ready(status: self.statusLine())
                     self.logger.info(
                         "ready",
                         metadata: [
@@ -140,122 +161,33 @@ public final class DaemonService: Service {
         }
     }
 
-    // MARK: Loops
-
-    private func revalidateLoop() async {
-        while !Task.isCancelled {
-            let interval = core.currentSettings.configuration.revalidateInterval
-            do { try await Task.sleep(for: interval) } catch { return }
-            await refresher.revalidate(trigger: "periodic check")
-            notifier.status(StatusLine.make(store, clients: core.statistics?.connectionsOpen ?? 0))
-        }
-    }
-
-    private func hangupLoop() async {
-        for await _ in await UnixSignalsSequence(trapping: .sighup) {
-            _ = await reload(trigger: "SIGHUP")
-        }
-    }
-
-    /// `WATCHDOG=1` at half the interval, only while healthy: the event loop answers, the
-    /// probe source (key check or probe) is not stuck, and a profile is served.
-    private func watchdogLoop() async {
-        guard let interval = notifier.watchdogInterval() else { return }
-        let period = interval / 2
-        while !Task.isCancelled {
-            do { try await Task.sleep(for: period) } catch { return }
-            if let problem = await healthProblem(limit: interval) {
-                logger.error("unhealthy: not pinging the watchdog", metadata: ["problem": "\(problem)"])
-            } else {
-                notifier.watchdog()
-            }
-        }
-    }
-
-    private func healthProblem(limit: Duration) async -> String? {
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let answered: Bool = (try? await loop.submit { true }.get()) ?? false
-        guard answered else { return "event loop does not run tasks" }
-        if let busySince = await refresher.sourceBusySince, ContinuousClock.now - busySince > limit {
-            return "probe source busy for more than \(limit)"
-        }
-        return store.serving == nil ? "no profile" : nil
-    }
-
-    // MARK: Reload
-
-    /// Re-reads the configuration (SIGHUP, `daemon.reload`): applies what can change at run
-    /// time, lists what needs a restart, re-checks the invalidation key. A bad configuration
-    /// leaves the old one in force.
-    func reload(trigger: String) async -> Result<ReloadResult, ConfigurationError> {
-        notifier.reloading()
-        defer { notifier.ready(status: StatusLine.make(store, clients: core.statistics?.connectionsOpen ?? 0)) }
-        let new: DaemonConfiguration
-        let admin: AdminPolicy
-        do {
-            new = try configurationSource.load()
-            admin = try AdminPolicy.resolve(new.adminGroup, source: configurationSource.describedFile)
-        } catch {
-            logger.error(
-                "reload failed; keeping the previous configuration",
-                metadata: ["trigger": "\(trigger)", "error": "\(error)"]
+    /// The loops that run beside the server until it stops.
+    private func loops() -> [any Service] {
+        var loops: [any Service] = [
+            RevalidationService(
+                refresher: refresher,
+                settings: settings,
+                statusLine: { [weak self] in self?.statusLine() ?? "stopping" },
+                notifier: notifier
+            ),
+            HangupService(reloader: reloader),
+        ]
+        if let interval = notifier.watchdogInterval() {
+            loops.append(
+                WatchdogService(
+                    interval: interval,
+                    refresher: refresher,
+                    store: store,
+                    notifier: notifier,
+                    logger: logger
+                )
             )
-            return .failure(error)
         }
-        let old = core.currentSettings.configuration
-        var applied: [String] = []
-        var needRestart: [String] = []
-        func compare<T: Equatable>(_ name: String, _ keyPath: KeyPath<DaemonConfiguration, T>, hot: Bool) {
-            guard old[keyPath: keyPath] != new[keyPath: keyPath] else { return }
-            if hot { applied.append(name) } else { needRestart.append(name) }
-        }
-        compare("log.level", \.logLevel, hot: true)
-        compare("authorization.admin-group", \.adminGroup, hot: true)
-        compare("cache.revalidate-seconds", \.revalidateInterval, hot: true)
-        compare("cache.history-size", \.historySize, hot: true)
-        compare("exporters.prometheus", \.prometheusFile, hot: true)
-        compare("exporters.nfd", \.nfdFile, hot: true)
-        compare("exporters.nfd.expiry-seconds", \.nfdExpiry, hot: true)
-        compare("socket.path", \.socketPath, hot: false)
-        compare("socket.mode", \.socketMode, hot: false)
-        compare("socket.group", \.socketGroup, hot: false)
-        compare("cache.directory", \.cacheDirectory, hot: false)
-        compare("limits.max-connections", \.limits.maxConnections, hot: true)
-        compare("limits.max-connections-per-uid", \.limits.maxConnectionsPerUID, hot: true)
-        compare("limits.reserved-connections", \.limits.reservedConnections, hot: true)
-        compare("limits.max-line-bytes", \.limits.maxLineBytes, hot: false)
-        compare("limits.max-batch", \.limits.maxBatch, hot: false)
-        compare("limits.idle-timeout-seconds", \.limits.idleTimeout, hot: false)
-        compare("limits.max-pending-requests", \.limits.maxPendingRequests, hot: false)
-        compare("probe.device", \.devicePath, hot: false)
-        compare("probe.sysfs-root", \.sysfsRoot, hot: false)
-        compare("probe.procfs-root", \.procfsRoot, hot: false)
-        compare("probe.profile", \.profileFile, hot: false)
-        var effective = new
-        // Settings that need a restart keep their running values until then.
-        effective.socketPath = old.socketPath
-        effective.socketMode = old.socketMode
-        effective.socketGroup = old.socketGroup
-        effective.cacheDirectory = old.cacheDirectory
-        effective.limits.maxLineBytes = old.limits.maxLineBytes
-        effective.limits.maxBatch = old.limits.maxBatch
-        effective.limits.idleTimeout = old.limits.idleTimeout
-        effective.limits.maxPendingRequests = old.limits.maxPendingRequests
-        effective.devicePath = old.devicePath
-        effective.sysfsRoot = old.sysfsRoot
-        effective.procfsRoot = old.procfsRoot
-        effective.profileFile = old.profileFile
-        logLevel.current = new.logLevel
-        store.setHistoryCapacity(new.historySize)
-        exporters.reconfigure(new)
-        core.update(DaemonCore.Settings(configuration: effective, admin: admin))
-        server.updateConnectionLimits(Self.connectionLimits(effective, admin: admin))
-        logger.notice(
-            "configuration reloaded",
-            metadata: ["trigger": "\(trigger)", "applied": "\(applied)", "needRestart": "\(needRestart)"]
-        )
-        await refresher.revalidate(trigger: trigger)
-        return .success(ReloadResult(reloaded: true, applied: applied, needRestart: needRestart))
+        return loops
+    }
+
+    private func statusLine() -> String {
+        StatusLine.make(store, statistics: statistics)
     }
 
     // MARK: Set-up
@@ -276,27 +208,12 @@ public final class DaemonService: Service {
         }
     }
 
-    private static func serverConfiguration(_ configuration: DaemonConfiguration, admin: AdminPolicy)
-        -> JSONRPCServer.Configuration
-    {
+    private static func serverConfiguration(_ configuration: DaemonConfiguration) -> JSONRPCServer.Configuration {
         var server = JSONRPCServer.Configuration()
         server.maximumLineLength = configuration.limits.maxLineBytes
         server.maximumBatchSize = configuration.limits.maxBatch
-        server.connectionLimits = connectionLimits(configuration, admin: admin)
         server.idleTimeout = configuration.limits.idleTimeout
         server.maximumPendingRequestsPerConnection = configuration.limits.maxPendingRequests
         return server
-    }
-
-    /// Root and the admin group may take the reserved slots and are not bound by the per-uid limit.
-    private static func connectionLimits(_ configuration: DaemonConfiguration, admin: AdminPolicy)
-        -> JSONRPCServer.ConnectionLimits
-    {
-        JSONRPCServer.ConnectionLimits(
-            total: configuration.limits.maxConnections,
-            perUID: configuration.limits.maxConnectionsPerUID,
-            reserved: configuration.limits.reservedConnections,
-            isPrivileged: { admin.allows($0) }
-        )
     }
 }

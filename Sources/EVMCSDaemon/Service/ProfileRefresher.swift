@@ -1,33 +1,60 @@
 import Dispatch
 import EVMCSProtocol
-import JSONRPC
 import KVMProbe
 import Logging
 import VMXModel
 
 /// Keeps the served profile current: loads the persisted cache at start, re-checks the
 /// cheap invalidation key, re-probes when it changes (or when asked), persists, and tells
-/// subscribers, the log, the history and the exporters when what the host offers changes.
+/// the log, the history, the exporters and its change handler when what the host offers
+/// changes.
+///
+/// Revalidations are single-flight: the periodic loop, SIGHUP, `cache.refresh` and start-up
+/// never use the probe source at the same time. A revalidation asked for while one runs joins
+/// it; a forced one (a re-probe) asked for while one runs is queued, and every forced request
+/// queued meanwhile shares that one next re-probe. So the source is busy for one operation at
+/// a time and ``sourceBusySince`` belongs to that operation alone: the watchdog sees a hung
+/// probe however many callers wait for it.
 actor ProfileRefresher {
     private let source: any ProbeSource
     private let cacheFile: ProfileCacheFile<ProbeSourceKey>
     private let store: CapabilityStore
     private let exporters: Exporters
     private let logger: Logger
+    /// Called with every change event, after the store has it (the daemon fans it out to subscribers).
+    private let onChange: @Sendable (ProfileChangedEvent) -> Void
     /// Probes block in ioctls for milliseconds: they run here, off the cooperative pool.
     private let probeQueue = DispatchQueue(label: "evmcsd.probe")
     /// Since when the probe source has been working (a key check or a probe), for the watchdog:
     /// a read that hangs (a sysfs or device file that never answers) must stop the pings.
     private(set) var sourceBusySince: ContinuousClock.Instant?
+    /// Whether a revalidation is running.
+    private var running = false
+    /// Callers waiting for the running revalidation's outcome.
+    private var joined: [CheckedContinuation<RefreshResult, Never>] = []
+    /// Forced revalidations asked for while one runs: they share the next re-probe.
+    private var queued: [(trigger: String, continuation: CheckedContinuation<RefreshResult, Never>)] = []
 
-    init(source: any ProbeSource, cacheDirectory: String, store: CapabilityStore, exporters: Exporters, logger: Logger)
-    {
+    /// - Parameters:
+    ///   - onChange: Receives each change event (not the first profile); it must not block.
+    init(
+        source: any ProbeSource,
+        cacheDirectory: String,
+        store: CapabilityStore,
+        exporters: Exporters,
+        logger: Logger,
+        onChange: @escaping @Sendable (ProfileChangedEvent) -> Void = { _ in }
+    ) {
         self.source = source
         self.cacheFile = ProfileCacheFile(directory: cacheDirectory)
         self.store = store
         self.exporters = exporters
         self.logger = logger
+        self.onChange = onChange
     }
+
+    /// How many callers wait for a running revalidation (joined or queued).
+    var waitingCallers: Int { joined.count + queued.count }
 
     /// Serves the persisted profile when it is intact and its key matches (fast start),
     /// else probes. Returns whether a persisted profile was used (the caller then verifies
@@ -70,9 +97,43 @@ actor ProfileRefresher {
 
     /// Re-checks the invalidation key and re-probes when it changed (or always with `force`).
     /// A source that fails keeps the last good profile served, marked stale.
+    ///
+    /// While another revalidation runs, an unforced call returns that one's outcome and a
+    /// forced call waits for the re-probe that starts after it (see the type's description).
     /// - Returns: The refresh outcome (fingerprint, whether it changed, probe duration).
     @discardableResult
     func revalidate(trigger: String, force: Bool = false) async -> RefreshResult {
+        if running {
+            return await withCheckedContinuation { continuation in
+                if force {
+                    queued.append((trigger, continuation))
+                } else {
+                    joined.append(continuation)
+                }
+            }
+        }
+        running = true
+        defer { running = false }
+        let result = await revalidateOnce(trigger: trigger, force: force)
+        finishJoined(with: result)
+        while !queued.isEmpty {
+            let batch = queued
+            queued.removeAll()
+            let triggers = Array(Set(batch.map(\.trigger))).sorted()
+            let next = await revalidateOnce(trigger: triggers.joined(separator: "; "), force: true)
+            for waiter in batch { waiter.continuation.resume(returning: next) }
+            finishJoined(with: next)
+        }
+        return result
+    }
+
+    private func finishJoined(with result: RefreshResult) {
+        let waiters = joined
+        joined.removeAll()
+        for waiter in waiters { waiter.resume(returning: result) }
+    }
+
+    private func revalidateOnce(trigger: String, force: Bool) async -> RefreshResult {
         let key = await currentKey()
         store.noteRevalidation()
         let previous = store.serving
@@ -147,9 +208,7 @@ actor ProfileRefresher {
                     "trigger": "\(trigger)", "changes": "\(event.changes.map(\.path).joined(separator: ", "))",
                 ]
             )
-            for subscriber in store.subscribers {
-                try? subscriber.sendNotification(method: EVMCSNotification.profileChanged, encoding: event)
-            }
+            onChange(event)
         } else {
             logger.info(
                 "profile measured",

@@ -1,8 +1,14 @@
+import JSONRPC
 import VMXModel
 
 /// The short human summary systemd shows (`STATUS=`): eVMCS yes/no, fingerprint prefix,
 /// client count.
 enum StatusLine {
+    /// The line for `store`, counting the server's open connections as clients.
+    static func make(_ store: CapabilityStore, statistics: StatisticsCollector) -> String {
+        make(store, clients: statistics.snapshot().connectionsOpen)
+    }
+
     static func make(_ store: CapabilityStore, clients: Int) -> String {
         guard let profile = store.serving?.profile else { return "probing" }
         let evmcs: String

@@ -26,8 +26,29 @@ public struct JSONRPCPeerCredentials: Sendable, Hashable {
 public struct JSONRPCContext: Sendable {
     /// The connection the request arrived on; use it to push notifications or watch for the connection closing.
     public let connection: JSONRPCConnection
-    /// A logger carrying `connection.id`, `peer.uid`, `peer.gid` and `peer.pid` metadata.
-    public var logger: Logger
+    /// The method called.
+    public let method: String
+    private let connectionLogger: Logger
+
+    /// Creates the context of one request on `connection`.
+    ///
+    /// - Parameters:
+    ///   - connection: The connection the request arrived on.
+    ///   - method: The method called.
+    ///   - connectionLogger: The connection's logger (`connection.id`, `peer.uid`, `peer.gid`, `peer.pid`).
+    init(connection: JSONRPCConnection, method: String, connectionLogger: Logger) {
+        self.connection = connection
+        self.method = method
+        self.connectionLogger = connectionLogger
+    }
+
+    /// A logger carrying `connection.id`, `peer.uid`, `peer.gid`, `peer.pid` and `rpc.method` metadata: log
+    /// with it, so every line of a request says where it came from.
+    public var logger: Logger {
+        var logger = self.connectionLogger
+        logger[metadataKey: "rpc.method"] = .string(self.method)
+        return logger
+    }
 
     /// The peer's credentials.
     public var peer: JSONRPCPeerCredentials { self.connection.peer }

@@ -42,7 +42,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private let environment: ServerEnvironment
-    private let requestContext: JSONRPCContext
+    private let connection: JSONRPCConnection
+    /// The connection's logger (`connection.id` and `peer.*` metadata).
+    private let logger: Logger
     private let idleTimeout: TimeAmount?
     /// The most requests read but not answered on the wire (at least 1).
     private let pendingLimit: Int
@@ -68,15 +70,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var drainDeadline: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
-    init(environment: ServerEnvironment, context: JSONRPCContext) {
+    init(environment: ServerEnvironment, connection: JSONRPCConnection, logger: Logger) {
         self.environment = environment
-        self.requestContext = context
+        self.connection = connection
+        self.logger = logger
         self.idleTimeout = environment.configuration.idleTimeout.map(TimeAmount.init)
         self.pendingLimit = max(1, environment.configuration.maximumPendingRequestsPerConnection)
         self.slowConsumerLimit = 4 * environment.configuration.maximumBufferedOutputBytes
     }
-
-    private var logger: Logger { self.requestContext.logger }
 
     // MARK: - Channel events
 
@@ -298,10 +299,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 outcome = .failure(.methodNotFound(request.method))
             case .immediate(let handler):
                 do {
-                    outcome = .success(try handler(request, self.requestContext))
+                    outcome = .success(try handler(request, self.context(of: request)))
                 } catch {
                     outcome = .failure(
-                        self.environment.rpcError(from: error, request: request, logger: self.logger)
+                        self.environment.rpcError(from: error, logger: self.context(of: request).logger)
                     )
                 }
             case .async(let handler):
@@ -315,6 +316,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
         return request.isNotification ? .silent : .answered(request.id, outcome)
     }
 
+    private func context(of request: JSONRPCRequest) -> JSONRPCContext {
+        JSONRPCContext(connection: self.connection, method: request.method, connectionLogger: self.logger)
+    }
+
     private func submit(
         _ handler: @escaping JSONRPCMethods.AsyncHandler,
         request: JSONRPCRequest,
@@ -326,13 +331,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let handlerOnLoop = NIOLoopBound(self, eventLoop: eventLoop)
         let allocator = context.channel.allocator
         let environment = self.environment
-        let requestContext = self.requestContext
+        let requestContext = self.context(of: request)
         return environment.jobs.submit {
             let outcome: Result<JSONRPCResult, JSONRPCError>
             do {
                 outcome = .success(try await handler(request, requestContext))
             } catch {
-                outcome = .failure(environment.rpcError(from: error, request: request, logger: requestContext.logger))
+                outcome = .failure(environment.rpcError(from: error, logger: requestContext.logger))
             }
             var response: ByteBuffer?
             if !request.isNotification {

@@ -11,10 +11,11 @@ extension JSONRPCServer {
     /// accepted them. A refused connection gets one -32000 line whose `data.reason` is a ``Refusal`` raw value.
     ///
     /// ```swift
-    /// var configuration = JSONRPCServer.Configuration()
-    /// configuration.connectionLimits = .init(total: 256, perUID: 32, reserved: 8) { peer in
+    /// let limits = JSONRPCServer.ConnectionLimits(total: 256, perUID: 32, reserved: 8) { peer in
     ///     peer.uid == 0 || admins.contains(peer.gid)
     /// }
+    /// let server = JSONRPCServer(address: address, methods: methods, logger: logger,
+    ///                            connectionLimits: ConnectionLimitsPolicy(limits))
     /// ```
     public struct ConnectionLimits: Sendable {
         /// Why a connection was refused; the raw value is sent as `data.reason`.

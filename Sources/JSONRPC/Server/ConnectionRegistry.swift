@@ -35,7 +35,6 @@ final class ConnectionRegistry: Sendable {
     }
 
     private struct State {
-        var limits: JSONRPCServer.ConnectionLimits
         var slots: [ObjectIdentifier: Slot] = [:]
         var channels: [ObjectIdentifier: any Channel] = [:]
         var perUID: [UInt32: Int] = [:]
@@ -47,15 +46,11 @@ final class ConnectionRegistry: Sendable {
         var ready: [UInt64: Arrival?] = [:]
     }
 
-    private let state: Mutex<State>
+    private let state = Mutex(State())
+    private let policy: ConnectionLimitsPolicy
 
-    init(limits: JSONRPCServer.ConnectionLimits) {
-        self.state = Mutex(State(limits: limits))
-    }
-
-    /// The limits for connections accepted from now on; open connections are never closed by a change.
-    func setLimits(_ limits: JSONRPCServer.ConnectionLimits) {
-        self.state.withLock { $0.limits = limits }
+    init(policy: ConnectionLimitsPolicy) {
+        self.policy = policy
     }
 
     /// Gives a just accepted connection its place in the admission order; call on the listener's event loop.
@@ -71,12 +66,13 @@ final class ConnectionRegistry: Sendable {
     func arrive(_ channel: any Channel, peer: JSONRPCPeerCredentials) -> EventLoopFuture<Admission> {
         let promise = channel.eventLoop.makePromise(of: Admission.self)
         let key = ObjectIdentifier(channel)
+        let limits = self.policy.limits
         let decided = self.state.withLock { state -> [(EventLoopPromise<Admission>, Admission)] in
             // No slot: the connection closed before its credentials were read.
             guard case .ticketed(let ticket) = state.slots[key] else { return [(promise, .gone)] }
             state.slots[key] = .waiting(ticket)
             state.ready[ticket] = Arrival(key: key, channel: channel, peer: peer, promise: promise)
-            return Self.decideInTurn(&state)
+            return Self.decideInTurn(&state, limits)
         }
         for (waiting, admission) in decided { waiting.succeed(admission) }
         return promise.futureResult
@@ -87,6 +83,7 @@ final class ConnectionRegistry: Sendable {
     @discardableResult
     func remove(_ channel: any Channel) -> Bool {
         let key = ObjectIdentifier(channel)
+        let limits = self.policy.limits
         let (wasOpen, decided) = self.state.withLock { state -> (Bool, [(EventLoopPromise<Admission>, Admission)]) in
             switch state.slots.removeValue(forKey: key) {
             case .open(let uid):
@@ -96,12 +93,12 @@ final class ConnectionRegistry: Sendable {
                 return (true, [])
             case .ticketed(let ticket):
                 state.ready[ticket] = .some(nil)
-                return (false, Self.decideInTurn(&state))
+                return (false, Self.decideInTurn(&state, limits))
             case .waiting(let ticket):
                 // Its setup waits on the promise.
                 let arrival = state.ready[ticket]??.promise
                 state.ready[ticket] = .some(nil)
-                var decided = Self.decideInTurn(&state)
+                var decided = Self.decideInTurn(&state, limits)
                 if let arrival { decided.append((arrival, .gone)) }
                 return (false, decided)
             case nil:
@@ -125,25 +122,29 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Decides every ready ticket from the current turn on, in order.
-    private static func decideInTurn(_ state: inout State) -> [(EventLoopPromise<Admission>, Admission)] {
+    private static func decideInTurn(_ state: inout State, _ limits: JSONRPCServer.ConnectionLimits)
+        -> [(EventLoopPromise<Admission>, Admission)]
+    {
         var decided: [(EventLoopPromise<Admission>, Admission)] = []
         while let entry = state.ready.removeValue(forKey: state.turn) {
             state.turn += 1
-            if let arrival = entry { decided.append((arrival.promise, Self.decide(arrival, &state))) }
+            if let arrival = entry { decided.append((arrival.promise, Self.decide(arrival, &state, limits))) }
         }
         return decided
     }
 
-    private static func decide(_ arrival: Arrival, _ state: inout State) -> Admission {
+    private static func decide(_ arrival: Arrival, _ state: inout State, _ limits: JSONRPCServer.ConnectionLimits)
+        -> Admission
+    {
         if state.draining {
             state.slots[arrival.key] = nil
             return .draining
         }
         let uid = arrival.peer.uid
         let held = state.perUID[uid] ?? 0
-        if let refusal = state.limits.refusal(open: state.channels.count, heldByUID: held, peer: arrival.peer) {
+        if let refusal = limits.refusal(open: state.channels.count, heldByUID: held, peer: arrival.peer) {
             state.slots[arrival.key] = nil
-            return .refused(refusal, limit: state.limits.limit(of: refusal))
+            return .refused(refusal, limit: limits.limit(of: refusal))
         }
         state.slots[arrival.key] = .open(uid: uid)
         state.channels[arrival.key] = arrival.channel

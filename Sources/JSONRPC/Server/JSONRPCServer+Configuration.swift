@@ -40,10 +40,6 @@ extension JSONRPCServer {
         public var maximumLineLength = 1 << 20
         /// The most elements a batch may have (default 64); more are answered with one -32002 error (id null).
         public var maximumBatchSize = 64
-        /// How many connections are admitted, in total (default 256) and per uid (default none), and the slots
-        /// kept for privileged peers; a refused connection gets one -32000 error line and is closed. Can be
-        /// changed while running with ``JSONRPCServer/updateConnectionLimits(_:)``.
-        public var connectionLimits = ConnectionLimits()
         /// The most requests per connection that are read but not answered on the wire (default 128). At the limit
         /// the server stops reading from that connection until responses go out. Values below 1 count as 1.
         public var maximumPendingRequestsPerConnection = 128

@@ -56,7 +56,7 @@ public final class JSONRPCServer: Sendable {
     private let methods: JSONRPCMethods
     private let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
-    private let statisticsCollector = StatisticsCollector()
+    private let statisticsCollector: StatisticsCollector
     private let registry: ConnectionRegistry
     private let lifecycle = Mutex(Lifecycle.idle)
 
@@ -69,27 +69,27 @@ public final class JSONRPCServer: Sendable {
     ///   - logger: The logger for connection events and handler failures (metadata: `connection.id`, `peer.uid`,
     ///     `peer.gid`, `peer.pid`).
     ///   - eventLoopGroup: The event loops serving connections; immediate handlers run on them.
+    ///   - statistics: Where the server counts; pass one made beforehand to read the counters from code that
+    ///     exists before the server.
+    ///   - connectionLimits: How many connections are admitted, in total and per uid, and the slots kept for
+    ///     privileged peers (default 256 in total); a refused connection gets one -32000 error line and is closed.
+    ///     Changing the policy's limits applies to connections accepted from then on.
     public init(
         address: Address,
         configuration: Configuration = Configuration(),
         methods: JSONRPCMethods,
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        statistics: StatisticsCollector = StatisticsCollector(),
+        connectionLimits: ConnectionLimitsPolicy = ConnectionLimitsPolicy(ConnectionLimits())
     ) {
         self.address = address
         self.configuration = configuration
         self.methods = methods
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
-        self.registry = ConnectionRegistry(limits: configuration.connectionLimits)
-    }
-
-    /// Replaces the connection limits for connections accepted from now on; open connections stay open even if
-    /// they are over a new limit.
-    ///
-    /// - Parameter limits: The new limits.
-    public func updateConnectionLimits(_ limits: ConnectionLimits) {
-        self.registry.setLimits(limits)
+        self.statisticsCollector = statistics
+        self.registry = ConnectionRegistry(policy: connectionLimits)
     }
 
     /// The counters so far; safe to read from any thread at any time.

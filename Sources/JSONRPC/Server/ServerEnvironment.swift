@@ -76,8 +76,9 @@ final class ServerEnvironment: Sendable {
         logger[metadataKey: "peer.pid"] = "\(peer.pid)"
         logger.debug("connection accepted")
         let connection = JSONRPCConnection(id: id, peer: peer, channel: channel)
-        let context = JSONRPCContext(connection: connection, logger: logger)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(environment: self, context: context))
+        try channel.pipeline.syncOperations.addHandler(
+            ConnectionHandler(environment: self, connection: connection, logger: logger)
+        )
     }
 
     private func reject(_ channel: any Channel, id: UInt64, peer: JSONRPCPeerCredentials, error: JSONRPCError) {
@@ -100,7 +101,7 @@ final class ServerEnvironment: Sendable {
     }
 
     /// The error sent for a handler's failure; unexpected errors are logged and hidden behind -32603.
-    func rpcError(from error: any Error, request: JSONRPCRequest, logger: Logger) -> JSONRPCError {
+    func rpcError(from error: any Error, logger: Logger) -> JSONRPCError {
         switch error {
         case let error as JSONRPCError:
             return error
@@ -109,7 +110,7 @@ final class ServerEnvironment: Sendable {
         default:
             logger.error(
                 "method handler failed",
-                metadata: ["rpc.method": "\(request.method)", "error": "\(String(reflecting: error))"]
+                metadata: ["error": "\(String(reflecting: error))"]
             )
             return .internalError
         }

@@ -24,8 +24,11 @@ extension JSONRPCServer {
     }
 }
 
-/// The server's counters, updated from every event loop and job.
-final class StatisticsCollector: Sendable {
+/// A server's counters, updated from every event loop and job and readable from any thread.
+///
+/// Create one and pass it to ``JSONRPCServer/init(address:configuration:methods:logger:eventLoopGroup:statistics:connectionLimits:)``
+/// when something built before the server (a `daemon.status` handler, an exporter) reports the counters.
+public final class StatisticsCollector: Sendable {
     let connectionsOpen = Atomic<Int>(0)
     let connectionsAccepted = Atomic<UInt64>(0)
     let connectionsRejected = Atomic<UInt64>(0)
@@ -46,7 +49,11 @@ final class StatisticsCollector: Sendable {
         self.errors.withLock { $0[code, default: 0] += 1 }
     }
 
-    func snapshot() -> JSONRPCServer.Statistics {
+    /// Creates a collector with every counter at zero.
+    public init() {}
+
+    /// The counters now.
+    public func snapshot() -> JSONRPCServer.Statistics {
         JSONRPCServer.Statistics(
             connectionsOpen: self.connectionsOpen.load(ordering: .relaxed),
             connectionsAccepted: self.connectionsAccepted.load(ordering: .relaxed),

@@ -8,6 +8,7 @@ func withTestServer(
     configuration: JSONRPCServer.Configuration = JSONRPCServer.Configuration(),
     methods: JSONRPCMethods = .testMethods(),
     address: JSONRPCServer.Address? = nil,
+    connectionLimits: ConnectionLimitsPolicy = ConnectionLimitsPolicy(.init()),
     logs: LogRecorder = LogRecorder(),
     _ body: (_ server: JSONRPCServer, _ path: String) async throws -> Void
 ) async throws {
@@ -16,7 +17,8 @@ func withTestServer(
         address: address ?? .unixSocket(path: path),
         configuration: configuration,
         methods: methods,
-        logger: logs.logger
+        logger: logs.logger,
+        connectionLimits: connectionLimits
     )
     try await withThrowingTaskGroup(of: Void.self) { group in
         let (listening, signal) = AsyncStream.makeStream(of: Void.self)

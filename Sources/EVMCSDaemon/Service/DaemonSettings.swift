@@ -1,0 +1,35 @@
+import JSONRPC
+import Synchronization
+
+/// The settings in force, replaced whole by a reload and read by every handler.
+final class DaemonSettings: Sendable {
+    /// One consistent set: the configuration and the admin policy resolved from it.
+    struct Snapshot: Sendable {
+        var configuration: DaemonConfiguration
+        var admin: AdminPolicy
+
+        /// The connection limits these settings give: root and the admin group may take the
+        /// reserved slots and are not bound by the per-uid limit.
+        var connectionLimits: JSONRPCServer.ConnectionLimits {
+            let admin = self.admin
+            return JSONRPCServer.ConnectionLimits(
+                total: configuration.limits.maxConnections,
+                perUID: configuration.limits.maxConnectionsPerUID,
+                reserved: configuration.limits.reservedConnections,
+                isPrivileged: { admin.allows($0) }
+            )
+        }
+    }
+
+    private let snapshot: Mutex<Snapshot>
+
+    init(_ snapshot: Snapshot) {
+        self.snapshot = Mutex(snapshot)
+    }
+
+    /// The settings in force.
+    var current: Snapshot {
+        get { snapshot.withLock { $0 } }
+        set { snapshot.withLock { $0 = newValue } }
+    }
+}
