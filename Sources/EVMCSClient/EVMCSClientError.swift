@@ -17,6 +17,8 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
         case connectionLost
         /// No answer in time.
         case timedOut
+        /// The calling task was cancelled before the answer arrived.
+        case cancelled
         /// The daemon's answer was not what the protocol promises.
         case protocolViolation
         /// ``EVMCSClient/subscribe()`` on a client connected with ``EVMCSClient/Transport/blocking``.
@@ -69,6 +71,8 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
             )
         case .timedOut(let method):
             self.init(kind: .timedOut, message: "evmcsd did not answer \(method) in time")
+        case .cancelled(let method):
+            self.init(kind: .cancelled, message: "the call of \(method) was cancelled")
         case .malformedResponse(let why):
             self.init(kind: .protocolViolation, message: "unexpected answer from evmcsd: \(why)")
         case .server(let error):

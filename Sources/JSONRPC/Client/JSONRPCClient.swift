@@ -59,6 +59,9 @@ public final class JSONRPCClient: Sendable {
     }
 
     /// Calls `method` and returns its raw result.
+    ///
+    /// Cancelling the calling task ends the wait at once with ``JSONRPCClientError/cancelled(method:)``; the
+    /// request may still have reached the server, and its answer is then discarded.
     /// - Parameters:
     ///   - params: Encoded with `JSONEncoder` (sorted keys); `nil` sends no params.
     ///   - timeout: How long to wait for the answer.
@@ -68,6 +71,7 @@ public final class JSONRPCClient: Sendable {
         params: (some Encodable & Sendable)? = Optional<Empty>.none,
         timeout: Duration = .seconds(30)
     ) async throws(JSONRPCClientError) -> JSONValue {
+        guard !Task.isCancelled else { throw .cancelled(method: method) }
         let paramsText = try JSONRPCRequestLine.encode(params: params)
         let promise = channel.eventLoop.makePromise(of: JSONValue.self)
         let admission: Result<Int, JSONRPCClientError> = state.withLock { state in
@@ -93,21 +97,24 @@ public final class JSONRPCClient: Sendable {
         ) {
             self.resolve(id, with: .failure(JSONRPCClientError.timedOut(method: method)))
         }
+        defer { timer.cancel() }
         channel.writeAndFlush(line).whenFailure { _ in
             self.resolve(id, with: .failure(JSONRPCClientError.connectionClosed))
         }
-        let value: JSONValue
-        do {
-            value = try await promise.futureResult.get()
-        } catch let error as JSONRPCClientError {
-            timer.cancel()
-            throw error
-        } catch {
-            timer.cancel()
-            throw .connectionClosed
+        let outcome: Result<JSONValue, any Error> = await withTaskCancellationHandler {
+            do {
+                return .success(try await promise.futureResult.get())
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            self.resolve(id, with: .failure(JSONRPCClientError.cancelled(method: method)))
         }
-        timer.cancel()
-        return value
+        switch outcome {
+        case .success(let value): return value
+        case .failure(let error as JSONRPCClientError): throw error
+        case .failure: throw .connectionClosed
+        }
     }
 
     /// Calls `method` and decodes its result as `T`.
@@ -142,9 +149,6 @@ public final class JSONRPCClient: Sendable {
         }
         return stream
     }
-
-    /// Whether the connection is still open.
-    public var isOpen: Bool { state.withLock { !$0.closed } }
 
     /// Closes the connection; pending calls fail with ``JSONRPCClientError/connectionClosed``.
     public func close() async {

@@ -11,6 +11,8 @@ public enum JSONRPCClientError: Error, Sendable, Hashable, CustomStringConvertib
     case connectionClosed
     /// No answer within the timeout.
     case timedOut(method: String)
+    /// The calling task was cancelled before the answer arrived; a late answer is discarded.
+    case cancelled(method: String)
     /// The peer sent something that is not a JSON-RPC response.
     case malformedResponse(String)
     /// The server answered with an error.
@@ -21,6 +23,7 @@ public enum JSONRPCClientError: Error, Sendable, Hashable, CustomStringConvertib
         case .connectFailed(let path, let code): "cannot connect to \(path): \(String(cString: strerror(code)))"
         case .connectionClosed: "the connection closed before the answer arrived"
         case .timedOut(let method): "no answer to \(method) in time"
+        case .cancelled(let method): "the call of \(method) was cancelled"
         case .malformedResponse(let why): "malformed response: \(why)"
         case .server(let error): "server error \(error.code.rawValue): \(error.message)"
         }
