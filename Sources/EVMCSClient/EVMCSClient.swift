@@ -94,34 +94,56 @@ public final class EVMCSClient: Sendable {
 
     // MARK: Methods
 
-    public func status() async throws(EVMCSClientError) -> DaemonStatus { try await call(.status) }
-    public func profile() async throws(EVMCSClientError) -> HostProfile { try await call(.profile) }
-    public func evmcs() async throws(EVMCSClientError) -> HostEVMCSReport { try await call(.evmcs) }
-    public func vmx(view: String? = nil) async throws(EVMCSClientError) -> HostVMXReport {
-        try await call(.vmx, params: view.map { VMXRequest(view: $0) })
+    /// Calls `method` with `params` and decodes its result as the contract's type.
+    ///
+    /// ```swift
+    /// let status = try await evmcsd.call(EVMCSAPI.status)
+    /// ```
+    public func call<Params, Result>(
+        _ method: MethodDescriptor<Params, Result>,
+        params: Params? = nil
+    ) async throws(EVMCSClientError) -> Result {
+        do {
+            let name = method.method.rawValue
+            return try await raw(method.method, params: params).decodedResult(of: name, as: Result.self)
+        } catch {
+            throw EVMCSClientError(error, socketPath: socketPath)
+        }
     }
-    public func history() async throws(EVMCSClientError) -> ProfileHistory { try await call(.history) }
+
+    /// The daemon's version, cache state, fingerprint and counters.
+    public func status() async throws(EVMCSClientError) -> DaemonStatus { try await call(EVMCSAPI.status) }
+    /// The host profile.
+    public func profile() async throws(EVMCSClientError) -> HostProfile { try await call(EVMCSAPI.profile) }
+    /// eVMCS support and the guest views with what eVMCS removes.
+    public func evmcs() async throws(EVMCSClientError) -> HostEVMCSReport { try await call(EVMCSAPI.evmcs) }
+    /// The VMX views (or only `view`) with values, provenance, feature states and fields.
+    public func vmx(view: VMXViewName? = nil) async throws(EVMCSClientError) -> HostVMXReport {
+        try await call(EVMCSAPI.vmx, params: view.map { VMXRequest(view: $0) })
+    }
+    /// The capability changes this daemon has seen, oldest first.
+    public func history() async throws(EVMCSClientError) -> ProfileHistory { try await call(EVMCSAPI.history) }
 
     /// The verdict for a VM on this host (or on the request's target).
     public func check(_ request: CompatCheckRequest) async throws(EVMCSClientError) -> Verdict {
-        try await call(.check, params: request)
+        try await call(EVMCSAPI.check, params: request)
     }
 
     /// The baseline of the given profiles (and this host unless `includeLocal` is false).
     public func baseline(_ request: FleetRequest) async throws(EVMCSClientError) -> Baseline {
-        try await call(.baseline, params: request)
+        try await call(EVMCSAPI.baseline, params: request)
     }
 
     /// Pools of the given profiles (and this host unless `includeLocal` is false).
     public func pools(_ request: FleetRequest) async throws(EVMCSClientError) -> Pools {
-        try await call(.pools, params: request)
+        try await call(EVMCSAPI.pools, params: request)
     }
 
     /// Re-probes now (admin).
-    public func refresh() async throws(EVMCSClientError) -> RefreshResult { try await call(.refresh) }
+    public func refresh() async throws(EVMCSClientError) -> RefreshResult { try await call(EVMCSAPI.refresh) }
 
     /// Reloads the daemon's configuration (admin).
-    public func reload() async throws(EVMCSClientError) -> ReloadResult { try await call(.reload) }
+    public func reload() async throws(EVMCSClientError) -> ReloadResult { try await call(EVMCSAPI.reload) }
 
     /// The OpenRPC document, as JSON text.
     public func discover() async throws(EVMCSClientError) -> String {
@@ -143,24 +165,15 @@ public final class EVMCSClient: Sendable {
             )
         }
         let notifications = client.notifications()
-        let _: SubscriptionResult = try await call(.subscribe)
+        _ = try await call(EVMCSAPI.subscribe)
         return ProfileChanges(notifications: notifications)
     }
 
     /// Stops `profile.changed` notifications on this connection: a sequence from ``subscribe()``
     /// gets no more changes (it still ends when the connection closes).
-    /// - Returns: `subscribed: false`, and the fingerprint served when a subscription was removed.
-    public func unsubscribe() async throws(EVMCSClientError) -> SubscriptionResult { try await call(.unsubscribe) }
-
-    private func call<Result: Decodable>(
-        _ method: EVMCSMethod,
-        params: (some Encodable & Sendable)? = Optional<JSONRPCClient.Empty>.none
-    ) async throws(EVMCSClientError) -> Result {
-        do {
-            return try await raw(method, params: params).decodedResult(of: method.rawValue, as: Result.self)
-        } catch {
-            throw EVMCSClientError(error, socketPath: socketPath)
-        }
+    /// - Returns: `subscribed: false` and the fingerprint served.
+    public func unsubscribe() async throws(EVMCSClientError) -> SubscriptionResult {
+        try await call(EVMCSAPI.unsubscribe)
     }
 
     private func raw(

@@ -13,6 +13,8 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
         case daemonNotRunning
         /// The socket exists but this user may not connect to it.
         case permissionDenied
+        /// The path cannot be a socket evmcsd listens on (a path component is a file, the path is too long…).
+        case unusableSocketPath
         /// The connection was lost before the answer arrived.
         case connectionLost
         /// No answer in time.
@@ -44,7 +46,7 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
     /// stopping) or refused the caller (evmcsctl exit status 3).
     public var isUnreachableOrUnauthorized: Bool {
         switch kind {
-        case .daemonNotRunning, .permissionDenied, .connectionLost, .timedOut, .notAuthorized, .shuttingDown,
+        case .daemonNotRunning, .permissionDenied, .unusableSocketPath, .connectionLost, .timedOut, .notAuthorized, .shuttingDown,
             .overloaded, .notReady:
             true
         default: false
@@ -57,6 +59,12 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
             self.init(
                 kind: .permissionDenied,
                 message: "no permission to connect to \(path): join the socket's group (evmcsd) or run as root"
+            )
+        case .connectFailed(let path, let code) where code != ENOENT && code != ECONNREFUSED:
+            self.init(
+                kind: .unusableSocketPath,
+                message:
+                    "cannot connect to \(path) (\(String(cString: strerror(code)))): it is not a socket evmcsd can listen on; give --socket or $EVMCSD_SOCKET"
             )
         case .connectFailed(let path, let code):
             self.init(
@@ -87,25 +95,7 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     private init(server error: JSONRPCError) {
-        let kind: Kind
-        switch error.code.rawValue {
-        case -32700: kind = .parseError
-        case -32600: kind = .invalidRequest
-        case -32601: kind = .methodNotFound
-        case -32602: kind = .invalidParams
-        case -32603: kind = .internalError
-        case -32000: kind = .overloaded
-        case -32001: kind = .requestTooLarge
-        case -32002: kind = .batchTooLarge
-        case -32003: kind = .shuttingDown
-        case EVMCSErrorCode.notAuthorized: kind = .notAuthorized
-        case EVMCSErrorCode.invalidDocument: kind = .invalidDocument
-        case EVMCSErrorCode.probeFailed: kind = .probeFailed
-        case EVMCSErrorCode.notReady: kind = .notReady
-        case EVMCSErrorCode.reloadFailed: kind = .reloadFailed
-        case EVMCSErrorCode.fleetFailed: kind = .fleetFailed
-        case let code: kind = .other(code)
-        }
+        let kind = EVMCSError(rawValue: error.code.rawValue).map(Kind.init) ?? .other(error.code.rawValue)
         var message = error.message
         if let field = error.data?["field"]?.string, let reason = error.data?["reason"]?.string {
             message += ": \(field): \(reason)"
@@ -115,5 +105,28 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
             message += ": only \(allowed) may call \(error.data?["method"]?.string ?? "this method")"
         }
         self.init(kind: kind, message: message, data: error.data?.serializedString)
+    }
+}
+
+extension EVMCSClientError.Kind {
+    /// The kind of an error of the contract's table.
+    init(_ error: EVMCSError) {
+        switch error {
+        case .parseError: self = .parseError
+        case .invalidRequest: self = .invalidRequest
+        case .methodNotFound: self = .methodNotFound
+        case .invalidParams: self = .invalidParams
+        case .internalError: self = .internalError
+        case .overloaded: self = .overloaded
+        case .requestTooLarge: self = .requestTooLarge
+        case .batchTooLarge: self = .batchTooLarge
+        case .shuttingDown: self = .shuttingDown
+        case .notAuthorized: self = .notAuthorized
+        case .invalidDocument: self = .invalidDocument
+        case .probeFailed: self = .probeFailed
+        case .notReady: self = .notReady
+        case .reloadFailed: self = .reloadFailed
+        case .fleetFailed: self = .fleetFailed
+        }
     }
 }

@@ -46,10 +46,7 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
     }
 
     public struct Cache: Codable, Hashable, Sendable {
-        /// `fresh` (probed by this process), `loaded` (from the cache file, not yet
-        /// re-verified), `verified` (loaded and confirmed by a probe), `stale` (the source
-        /// failed; the last good profile is served), `empty`.
-        public var state: String
+        public var state: CacheState
         public var file: String
         /// Seconds since the served profile was measured.
         public var profileAgeSeconds: Double?
@@ -59,7 +56,7 @@ public struct DaemonStatus: Codable, Hashable, Sendable {
         public var note: String?
 
         public init(
-            state: String,
+            state: CacheState,
             file: String,
             profileAgeSeconds: Double?,
             lastRevalidation: String?,

@@ -47,7 +47,7 @@ public struct HostEVMCSReport: Codable, Hashable, Sendable {
         fingerprint = profile.fingerprint
         let hostView = profile.vmx?.vcpu ?? profile.vmx?.system ?? VMXMSRSet()
         var views: [String: GuestView] = [:]
-        for (name, perfGlobalCtrl) in [("guest", false), ("guestPerfGlobalCtrl", true)] {
+        for (view, perfGlobalCtrl) in VMXViewName.guestViews {
             let set = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl)
             var features: [String: FeatureState] = [:]
             var removed: [String] = []
@@ -60,9 +60,9 @@ public struct HostEVMCSReport: Codable, Hashable, Sendable {
                     }
                 }
             }
-            views[name] = GuestView(
+            views[view.rawValue] = GuestView(
                 perfGlobalCtrl: perfGlobalCtrl,
-                obtained: profile.vmx?.obtained?[name],
+                obtained: profile.vmx?[provenanceOf: view],
                 msrs: set,
                 removed: removed,
                 features: features
@@ -85,18 +85,11 @@ public struct HostVMXReport: Codable, Hashable, Sendable {
         public var fields: [String: String]
     }
 
-    /// The view names, in the order they are documented.
-    public static let viewNames = ["system", "vcpu", "guest", "guestPerfGlobalCtrl"]
-
     /// The report of `profile`, all views or only `view`.
-    public init(_ profile: HostProfile, view only: String? = nil) {
+    public init(_ profile: HostProfile, view only: VMXViewName? = nil) {
         var views: [String: View] = [:]
-        let sets: [String: VMXMSRSet?] = [
-            "system": profile.vmx?.system, "vcpu": profile.vmx?.vcpu, "guest": profile.vmx?.guest,
-            "guestPerfGlobalCtrl": profile.vmx?.guestPerfGlobalCtrl,
-        ]
-        for name in Self.viewNames where only == nil || only == name {
-            let set = sets[name] ?? nil
+        for view in VMXViewName.allCases where only == nil || only == view {
+            let set = profile.vmx?[view]
             var features: [String: FeatureState] = [:]
             var fields: [String: String] = [:]
             if let set {
@@ -104,7 +97,12 @@ public struct HostVMXReport: Codable, Hashable, Sendable {
                 for feature in decoded.features { features[feature.name] = feature.state }
                 for field in decoded.fields { if let value = field.value { fields[field.name] = value } }
             }
-            views[name] = View(obtained: profile.vmx?.obtained?[name], msrs: set, features: features, fields: fields)
+            views[view.rawValue] = View(
+                obtained: profile.vmx?[provenanceOf: view],
+                msrs: set,
+                features: features,
+                fields: fields
+            )
         }
         self.views = views
         fingerprint = profile.fingerprint

@@ -126,23 +126,25 @@ public struct FleetRequest: Codable, Hashable, Sendable {
 
 /// The optional params of `host.vmx`.
 public struct VMXRequest: Codable, Hashable, Sendable {
-    /// One of `system`, `vcpu`, `guest`, `guestPerfGlobalCtrl`; all views when absent.
-    public var view: String?
+    /// The one view to report; all views when absent.
+    public var view: VMXViewName?
 
-    public init(view: String? = nil) { self.view = view }
+    public init(view: VMXViewName? = nil) { self.view = view }
 
     private enum CodingKeys: String, CodingKey, CaseIterable { case view }
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        view = try c.decodeIfPresent(String.self, forKey: .view)
-        if let view, !HostVMXReport.viewNames.contains(view) {
+        guard let name = try c.decodeIfPresent(String.self, forKey: .view) else { return }
+        guard let view = VMXViewName(rawValue: name) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .view,
                 in: c,
-                debugDescription: "unknown view \"\(view)\" (\(HostVMXReport.viewNames.joined(separator: ", ")))"
+                debugDescription:
+                    "unknown view \"\(name)\" (\(VMXViewName.allCases.map(\.rawValue).joined(separator: ", ")))"
             )
         }
+        self.view = view
     }
 }

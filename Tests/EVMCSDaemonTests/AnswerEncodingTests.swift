@@ -45,7 +45,7 @@ struct AnswerEncodingTests {
             source: "live /dev/kvm",
             ready: true,
             cache: DaemonStatus.Cache(
-                state: "verified",
+                state: .verified,
                 file: "/var/cache/evmcsd/profile.json",
                 profileAgeSeconds: 1_812.5,
                 lastRevalidation: "2026-11-26T18:36:51Z",
@@ -74,7 +74,7 @@ struct AnswerEncodingTests {
             source: "recorded /tmp/é 😀.json",
             ready: false,
             cache: DaemonStatus.Cache(
-                state: "empty",
+                state: .empty,
                 file: "/tmp/c/profile.json",
                 profileAgeSeconds: nil,
                 lastRevalidation: nil,
@@ -103,7 +103,7 @@ struct AnswerEncodingTests {
             source: "live /dev/kvm",
             ready: true,
             cache: DaemonStatus.Cache(
-                state: "fresh",
+                state: .fresh,
                 file: "/var/cache/evmcsd/profile.json",
                 profileAgeSeconds: 0,
                 lastRevalidation: nil,
@@ -151,7 +151,7 @@ struct AnswerEncodingTests {
         status.exporters?.nfd?.error = nil
         status.exporters?.nfd?.failingSince = nil
         #expect(try cache.answer(status).jsonText == status.answer.jsonText)
-        status.cache.state = "verified"
+        status.cache.state = .verified
         #expect(try cache.answer(status).jsonText == status.answer.jsonText)
         status.cache.profileAgeSeconds = nil
         #expect(try cache.answer(status).jsonText == status.answer.jsonText)

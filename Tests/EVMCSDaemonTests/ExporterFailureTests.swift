@@ -27,7 +27,7 @@ struct ExporterFailureTests {
             try ExporterTests.profile(),
             key: ProbeSourceKeyFixture.key,
             measuredAt: 0,
-            cacheState: "fresh",
+            cacheState: .fresh,
             trigger: "t"
         )
         #expect(exporters.status.nfd == DaemonStatus.Exporter(file: configuration.nfdFile!))

@@ -63,7 +63,7 @@ struct ExporterTests {
         let store = CapabilityStore(historyCapacity: 4)
         #expect(StatusLine.make(store, clients: 0) == "probing")
         let profile = try Self.profile()
-        try store.install(profile, key: ProbeSourceKeyFixture.key, measuredAt: 0, cacheState: "fresh", trigger: "t")
+        try store.install(profile, key: ProbeSourceKeyFixture.key, measuredAt: 0, cacheState: .fresh, trigger: "t")
         #expect(
             StatusLine.make(store, clients: 2)
                 == "eVMCS yes (1..1), \(String(profile.fingerprint!.prefix(19))), 2 clients"
@@ -74,11 +74,11 @@ struct ExporterTests {
         let store = CapabilityStore(historyCapacity: 2)
         var profile = try Self.profile()
         let key = ProbeSourceKeyFixture.key
-        #expect(try store.install(profile, key: key, measuredAt: 0, cacheState: "fresh", trigger: "start") == nil)
+        #expect(try store.install(profile, key: key, measuredAt: 0, cacheState: .fresh, trigger: "start") == nil)
         for release in ["6.9.0", "6.10.0", "6.11.0"] {
             profile.kernel?.release = release
             let event = try #require(
-                try store.install(profile.fingerprinted(), key: key, measuredAt: 0, cacheState: "fresh", trigger: "t")
+                try store.install(profile.fingerprinted(), key: key, measuredAt: 0, cacheState: .fresh, trigger: "t")
             )
             #expect(event.changes.first?.path == "kernel.release")
             #expect(!event.fingerprintChanged, "same era, same capabilities")

@@ -25,7 +25,7 @@ struct CacheTests {
         let second = try DaemonProcess(directory: directory)
         let restarted = try status(second)
         #expect(restarted.counters.probes == 0, "served from the cache file")
-        #expect(["loaded", "verified"].contains(restarted.cache.state))
+        #expect([.loaded, .verified].contains(restarted.cache.state))
         #expect(restarted.fingerprint == fingerprint)
         #expect(second.log.contains("serving the persisted profile"))
     }
@@ -55,7 +55,7 @@ struct CacheTests {
         #expect(restarted.fingerprint == fingerprint)
         #expect(second.log.contains("persisted profile not used"))
         if damage != "directory" {
-            #expect(restarted.cache.state == "fresh")
+            #expect(restarted.cache.state == .fresh)
             #expect(
                 restarted.cache.note?.hasPrefix("cache file corrupt") == true,
                 "status says why the file was not used"
@@ -129,7 +129,7 @@ struct CacheTests {
         let data = (refused["error"] as? [String: Any])?["data"] as? [String: Any]
         #expect((data?["reason"] as? String)?.contains("kernel") == true, "names the bad field: \(refused)")
         let stale = try status(daemon)
-        #expect(stale.cache.state == "stale")
+        #expect(stale.cache.state == .stale)
         #expect(stale.fingerprint == fingerprint, "the last good profile is still served")
         #expect(try daemon.client().call("host.profile").result?["fingerprint"] as? String == fingerprint)
 
@@ -149,6 +149,6 @@ struct CacheTests {
 
         try original.write(to: recorded)
         #expect(try daemon.client().call("cache.refresh").result?["fingerprint"] as? String == fingerprint)
-        #expect(try status(daemon).cache.state == "fresh")
+        #expect(try status(daemon).cache.state == .fresh)
     }
 }

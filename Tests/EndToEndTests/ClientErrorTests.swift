@@ -1,3 +1,4 @@
+import EVMCSProtocol
 import JSONRPC
 import Testing
 
@@ -39,8 +40,31 @@ struct ClientErrorTests {
     @Test func transportFailuresMapToKinds() {
         #expect(EVMCSClientError(.connectFailed(path: "/s", errno: 13), socketPath: "/s").kind == .permissionDenied)
         #expect(EVMCSClientError(.connectFailed(path: "/s", errno: 2), socketPath: "/s").kind == .daemonNotRunning)
+        #expect(EVMCSClientError(.connectFailed(path: "/s", errno: 111), socketPath: "/s").kind == .daemonNotRunning)
+        #expect(EVMCSClientError(.connectFailed(path: "/s", errno: 20), socketPath: "/s").kind == .unusableSocketPath)
         #expect(EVMCSClientError(.connectionClosed, socketPath: "/s").kind == .connectionLost)
         #expect(EVMCSClientError(.timedOut(method: "host.evmcs"), socketPath: "/s").kind == .timedOut)
         #expect(EVMCSClientError(.malformedResponse("x"), socketPath: "/s").kind == .protocolViolation)
+    }
+
+    @Test("a path that cannot be a socket is not reported as a daemon that is not running")
+    func unusableSocketPathsAreNamedSo() async throws {
+        for path in ["/etc/passwd/evmcsd.sock", "/tmp/" + String(repeating: "x", count: 200) + ".sock"] {
+            let error = await #expect(throws: EVMCSClientError.self) { try await EVMCSClient.connect(socketPath: path) }
+            #expect(error?.kind == .unusableSocketPath, "\(path): \(error?.message ?? "")")
+            #expect(error?.isUnreachableOrUnauthorized == true)
+        }
+    }
+
+    @Test("the contract's table and the transport agree on every code they share")
+    func theErrorTableMatchesTheTransportCodes() {
+        let transport: [(JSONRPCError.Code, EVMCSError)] = [
+            (.parseError, .parseError), (.invalidRequest, .invalidRequest), (.methodNotFound, .methodNotFound),
+            (.invalidParams, .invalidParams), (.internalError, .internalError), (.overloaded, .overloaded),
+            (.requestTooLarge, .requestTooLarge), (.batchTooLarge, .batchTooLarge), (.shuttingDown, .shuttingDown),
+        ]
+        for (code, error) in transport { #expect(code.rawValue == error.code, "\(error)") }
+        #expect(Set(EVMCSError.allCases.map(\.code)).count == EVMCSError.allCases.count)
+        #expect(Set(EVMCSError.allCases.map(\.componentName)).count == EVMCSError.allCases.count)
     }
 }

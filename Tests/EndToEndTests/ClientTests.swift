@@ -12,7 +12,7 @@ struct ClientTests {
     @Test func sixteenTasksPipelineAThousandRequestsOnOneConnection() async throws {
         let daemon = try DaemonProcess()
         let client = try await EVMCSClient.connect(socketPath: daemon.socketPath)
-        let views = ["system", "vcpu", "guest", "guestPerfGlobalCtrl"]
+        let views = VMXViewName.allCases
         try await withThrowingTaskGroup(of: Int.self) { group in
             for task in 0..<16 {
                 group.addTask {
@@ -20,7 +20,7 @@ struct ClientTests {
                     for request in 0..<63 {
                         let view = views[(task + request) % views.count]
                         let report = try await client.vmx(view: view)
-                        if report.views.keys.sorted() == [view] { matched += 1 }
+                        if report.views.keys.sorted() == [view.rawValue] { matched += 1 }
                     }
                     return matched
                 }
@@ -113,8 +113,9 @@ struct ClientTests {
         }
         #expect(document?.kind == .invalidDocument)
         #expect(document?.message.contains("params.from.schema") == true)
-        let view = await error { _ = try await client.vmx(view: "bogus") }
-        #expect(view?.kind == .invalidParams)
+        // A view outside VMXViewName cannot be sent any more; an empty fleet is the params error here.
+        let params = await error { _ = try await client.baseline(FleetRequest(profiles: [], includeLocal: false)) }
+        #expect(params?.kind == .invalidParams)
         var amd = HostProfile()
         amd.cpu = HostProfile.CPU(vendor: "AuthenticAMD")
         let fleet = await error {

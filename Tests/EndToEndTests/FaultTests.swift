@@ -150,7 +150,7 @@ struct FaultTests {
         let daemon = try DaemonProcess(directory: scratch, cacheDirectory: readOnly)
         let served = try status(daemon)
         #expect(served.ready)
-        #expect(served.cache.state == "fresh")
+        #expect(served.cache.state == .fresh)
         #expect(served.cache.note?.contains("cache not written") == true)
         #expect(served.cache.note?.contains("EROFS") == true, "the note says why: \(served.cache.note ?? "")")
         #expect(try daemon.client().call("host.evmcs").result?["supported"] as? Bool == true)
@@ -211,7 +211,7 @@ struct FaultTests {
             let served = try status(daemon)
             if round > 0 {
                 #expect(served.counters.probes == 0, "round \(round): the persisted profile was intact and served")
-                #expect(["loaded", "verified"].contains(served.cache.state), "round \(round): \(served.cache)")
+                #expect([.loaded, .verified].contains(served.cache.state), "round \(round): \(served.cache)")
                 #expect(served.fingerprint == fingerprint)
                 #expect(!daemon.log.contains("persisted profile not used"))
             }

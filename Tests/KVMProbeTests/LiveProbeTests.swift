@@ -77,8 +77,10 @@ extension RealKVMTests {
                 "no KVM, procfs or sysfs descriptor left open"
             )
             #expect(try ProcessResources.kvmRunMappingCount() == mappings)
+            // RSS is the whole process's, and other suites run beside this one (up to ~9 MiB seen on a
+            // loaded CI machine); a probe that kept even a 24 KiB profile alive would pass 24 MiB here.
             let growth = try ProcessResources.residentBytes() - resident
-            #expect(growth < 8 << 20, "RSS grew by \(growth) bytes over 1,000 probes")
+            #expect(growth < 24 << 20, "RSS grew by \(growth) bytes over 1,000 probes")
         }
     }
 }

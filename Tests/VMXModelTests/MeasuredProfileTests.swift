@@ -76,7 +76,7 @@ import Testing
     func measuredFilterEqualsTheModelsEra(_ run: Run) throws {
         let profile = try run.profile
         let era = try #require(profile.derivedEra).era
-        let vcpu = try #require(profile.observedView("vcpu"))
+        let vcpu = try #require(profile.observedView(.vcpu))
         for perfGlobalCtrl in [false, true] {
             let guest = try #require(profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl))
             let measured = try #require(HostGuestFilter(host: profile, perfGlobalCtrl: perfGlobalCtrl))
@@ -106,7 +106,7 @@ import Testing
         profile.kernel?.version = nil
         #expect(profile.derivedEra?.era == .v5_6)
         #expect(profile.derivedEra?.ambiguity?.contains("measure it") == true)
-        let vcpu = try #require(profile.observedView("vcpu"))
+        let vcpu = try #require(profile.observedView(.vcpu))
         let guest = try #require(profile.observedGuestView(perfGlobalCtrl: false))
         #expect(!EVMCSFilter(era: .v5_6, perfGlobalCtrl: false).reproduces(guest, from: vcpu))
         #expect(EVMCSFilter(era: .v5_17, perfGlobalCtrl: false).reproduces(guest, from: vcpu))
@@ -212,7 +212,7 @@ import Testing
             #expect(new.evmcs?.versionLow == old.evmcs?.versionLow && new.evmcs?.versionHigh == old.evmcs?.versionHigh)
             #expect(new.evmcs?.effectiveEra == old.evmcs?.effectiveEra, "\(run.name): effective era changed")
             #expect(new.kvm?.capabilities == old.kvm?.capabilities, "\(run.name): KVM capabilities changed")
-            for view in ["system", "vcpu", "guest", "guestPerfGlobalCtrl"] {
+            for view in VMXViewName.allCases {
                 #expect(new.observedView(view) == old.observedView(view), "\(run.name): the \(view) view changed")
             }
             let check = try run.json("compat-check.json")
@@ -229,8 +229,8 @@ import Testing
 
     static func expectedLostControls(source: HostProfile, target: HostProfile, perfGlobalCtrl: Bool) throws -> Set<String> {
         let seen = try #require(source.observedGuestView(perfGlobalCtrl: perfGlobalCtrl)).withDerivedPlainControls()
-        let restored = try #require(source.observedView("vcpu")).withDerivedPlainControls()
-        let targetVCPU = try #require(target.observedView("vcpu"))
+        let restored = try #require(source.observedView(.vcpu)).withDerivedPlainControls()
+        let targetVCPU = try #require(target.observedView(.vcpu))
         let targetGuest = try #require(target.observedGuestView(perfGlobalCtrl: perfGlobalCtrl))
         var lost: Set<String> = []
         var reported: [VMXFeatureGroup: UInt64] = [:]

@@ -7,8 +7,9 @@ import VMXModel
 /// async jobs so large fleets never hold an event loop.
 enum CompatMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
-        methods.registerAsync(EVMCSMethod.check.rawValue) { request, _ in
-            let params = try decode(CompatCheckRequest.self, request, documents: ["vm", "from", "to"])
+        methods.registerAsync(EVMCSAPI.check, decoding: { request throws(JSONRPCError) in
+            try decode(CompatCheckRequest.self, request, documents: ["vm", "from", "to"])
+        }) { params, _ in
             var verdict: Verdict
             switch params {
             case .requirements(let vm, let target):
@@ -32,10 +33,9 @@ enum CompatMethods {
                 verdict = CompatibilityChecker.check(built.requirements, on: try target ?? core.serving().profile)
                 verdict.warnings = built.warnings + verdict.warnings
             }
-            return try JSONRPCResult(encoding: verdict)
+            return try EncodedAnswer(verdict)
         }
-        methods.registerAsync(EVMCSMethod.baseline.rawValue) { request, _ in
-            let params = try decode(FleetRequest.self, request, documents: ["profiles"])
+        methods.registerAsync(EVMCSAPI.baseline, decoding: fleetParams) { params, _ in
             let hosts = try fleet(params, core)
             do {
                 let baseline = try Baseline(
@@ -46,13 +46,12 @@ enum CompatMethods {
                         nestedState: params.nestedState
                     )
                 )
-                return try JSONRPCResult(encoding: baseline)
+                return try EncodedAnswer(baseline)
             } catch let error as FleetError {
                 throw fleetError(error)
             }
         }
-        methods.registerAsync(EVMCSMethod.pools.rawValue) { request, _ in
-            let params = try decode(FleetRequest.self, request, documents: ["profiles"])
+        methods.registerAsync(EVMCSAPI.pools, decoding: fleetParams) { params, _ in
             let hosts = try fleet(params, core)
             do {
                 let pools = try Pools(
@@ -61,11 +60,15 @@ enum CompatMethods {
                     perfGlobalCtrl: params.perfGlobalCtrl,
                     nestedState: params.nestedState ?? false
                 )
-                return try JSONRPCResult(encoding: pools)
+                return try EncodedAnswer(pools)
             } catch let error as FleetError {
                 throw fleetError(error)
             }
         }
+    }
+
+    private static func fleetParams(_ request: JSONRPCRequest) throws(JSONRPCError) -> FleetRequest {
+        try decode(FleetRequest.self, request, documents: ["profiles"])
     }
 
     /// Decodes params; a problem inside one of the `documents` members (or in a bare
@@ -83,8 +86,7 @@ enum CompatMethods {
             let inDocument = parts.count > 1 && documents.contains(String(parts[1].prefix { $0 != "[" }))
             guard bareDocument || inDocument else { throw error }
             throw JSONRPCError(
-                code: JSONRPCError.Code(rawValue: EVMCSErrorCode.invalidDocument),
-                message: "Invalid document",
+                .invalidDocument,
                 data: error.data
             )
         }
@@ -104,9 +106,8 @@ enum CompatMethods {
 
     private static func fleetError(_ error: FleetError) -> JSONRPCError {
         JSONRPCError(
-            code: JSONRPCError.Code(rawValue: EVMCSErrorCode.fleetFailed),
-            message: "Fleet computation failed",
-            data: ["reason": .string(error.message)]
+                .fleetFailed,
+                data: ["reason": .string(error.message)]
         )
     }
 }

@@ -65,8 +65,7 @@ final class DaemonCore: Sendable {
                 metadata: ["peer.gid": "\(peer.gid)", "peer.pid": "\(peer.pid)"]
             )
             throw JSONRPCError(
-                code: JSONRPCError.Code(rawValue: EVMCSErrorCode.notAuthorized),
-                message: "Not authorized",
+                .notAuthorized,
                 data: [
                     "method": .string(method.rawValue), "uid": .number(JSONNumber(Int(peer.uid))),
                     "allowed": .string(policy.description),
@@ -81,10 +80,7 @@ final class DaemonCore: Sendable {
     /// The served profile, or the documented "not ready" error.
     func serving() throws(JSONRPCError) -> CapabilityStore.Serving {
         guard let serving = store.serving else {
-            throw JSONRPCError(
-                code: JSONRPCError.Code(rawValue: EVMCSErrorCode.notReady),
-                message: "No profile measured yet"
-            )
+            throw JSONRPCError(.notReady)
         }
         return serving
     }

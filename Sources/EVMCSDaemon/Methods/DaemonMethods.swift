@@ -7,50 +7,43 @@ import VMXModel
 /// and `daemon.reload`.
 enum DaemonMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
-        methods.registerImmediate(EVMCSMethod.status.rawValue) { request, _ in
-            try request.expectNoParams()
-            return try core.statusAnswers.answer(status(core))
+        methods.registerImmediate(EVMCSAPI.status) { _, _ in
+            EncodedAnswer(writtenAs: DaemonStatus.self, try core.statusAnswers.answer(status(core)))
         }
-        methods.registerImmediate(EVMCSMethod.subscribe.rawValue) { request, context in
-            try request.expectNoParams()
+        methods.registerImmediate(EVMCSAPI.subscribe) { _, context in
             core.subscriptions.subscribe(context.connection)
-            return try JSONRPCResult(
-                encoding: SubscriptionResult(subscribed: true, fingerprint: core.store.serving?.profile.fingerprint)
+            return try EncodedAnswer(
+                SubscriptionResult(subscribed: true, fingerprint: core.store.serving?.profile.fingerprint)
             )
         }
-        methods.registerImmediate(EVMCSMethod.unsubscribe.rawValue) { request, context in
-            try request.expectNoParams()
+        methods.registerImmediate(EVMCSAPI.unsubscribe) { _, context in
             core.subscriptions.unsubscribe(context.connection)
-            return try JSONRPCResult(
-                encoding: SubscriptionResult(subscribed: false, fingerprint: core.store.serving?.profile.fingerprint)
+            return try EncodedAnswer(
+                SubscriptionResult(subscribed: false, fingerprint: core.store.serving?.profile.fingerprint)
             )
         }
-        methods.registerAsync(EVMCSMethod.refresh.rawValue) { request, context in
-            try request.expectNoParams()
+        methods.registerAsync(EVMCSAPI.refresh) { _, context in
             try core.authorize(.refresh, context)
             let result = await core.refresher.revalidate(
                 trigger: "cache.refresh by uid \(context.peer.uid)",
                 force: true
             )
-            if core.store.summary.cacheState == "stale" || core.store.serving == nil {
+            if core.store.summary.cacheState == .stale || core.store.serving == nil {
                 throw JSONRPCError(
-                    code: JSONRPCError.Code(rawValue: EVMCSErrorCode.probeFailed),
-                    message: "Probe failed",
-                    data: ["reason": .string(core.store.summary.note ?? "unknown")]
+                .probeFailed,
+                data: ["reason": .string(core.store.summary.note ?? "unknown")]
                 )
             }
-            return try JSONRPCResult(encoding: result)
+            return try EncodedAnswer(result)
         }
-        methods.registerAsync(EVMCSMethod.reload.rawValue) { request, context in
-            try request.expectNoParams()
+        methods.registerAsync(EVMCSAPI.reload) { _, context in
             try core.authorize(.reload, context)
             switch await core.reloader.reload(trigger: "daemon.reload by uid \(context.peer.uid)") {
-            case .success(let result): return try JSONRPCResult(encoding: result)
+            case .success(let result): return try EncodedAnswer(result)
             case .failure(let error):
                 throw JSONRPCError(
-                    code: JSONRPCError.Code(rawValue: EVMCSErrorCode.reloadFailed),
-                    message: "Reload failed; the previous configuration stays in force",
-                    data: ["reason": .string(error.description)]
+                .reloadFailed,
+                data: ["reason": .string(error.description)]
                 )
             }
         }

@@ -52,7 +52,7 @@ struct StatusTemplate: Sendable {
                 cache.write("note", fixed.cache.note)
                 if fixed.cache.profileAgeSeconds != nil { cache.writeSlot("profileAgeSeconds") }
                 try cache.write("revalidateIntervalSeconds", fixed.cache.revalidateIntervalSeconds)
-                cache.write("state", fixed.cache.state)
+                cache.write("state", fixed.cache.state.rawValue)
             }
             status.writeSlot("counters")
             status.write("evmcsSupported", fixed.evmcsSupported)

@@ -21,6 +21,7 @@ public enum OpenRPCDocument {
                 ])
             ),
             .init("methods", .array(EVMCSMethod.allCases.map(method))),
+            .init("x-notifications", .array(NotificationContract.all.map(notification))),
             .init("components", .object([.init("schemas", schemas), .init("errors", errors)])),
         ])
     }
@@ -28,188 +29,61 @@ public enum OpenRPCDocument {
     // MARK: Methods
 
     private static func method(_ method: EVMCSMethod) -> JSONValue {
-        let spec = specification(method)
+        let contract = method.contract
         var members: [JSONValue.Member] = [
             .init("name", .string(method.rawValue)),
-            .init("summary", .string(spec.summary)),
+            .init("summary", .string(contract.summary)),
+        ]
+        if let description = contract.description { members.append(.init("description", .string(description))) }
+        members += [
             .init("paramStructure", "by-name"),
-            .init("params", .array(spec.params.map(param))),
+            .init("params", .array(contract.params.map(param))),
             .init(
                 "result",
-                .object([.init("name", .string(spec.result.name)), .init("schema", reference(spec.result.schema))])
+                .object([
+                    .init("name", .string(contract.result.name)),
+                    .init("schema", JSONSchema.ref(contract.result.schema).jsonValue),
+                ])
             ),
+            .init("errors", .array((contract.errors + EVMCSMethod.commonErrors).map(errorReference))),
         ]
-        let errorNames = ["InvalidParams"] + spec.errors + (method.requiresAdmin ? ["NotAuthorized"] : [])
-        members.append(
-            .init("errors", .array(errorNames.map { .object([.init("$ref", .string("#/components/errors/\($0)"))]) }))
-        )
         if method.requiresAdmin { members.append(.init("x-admin", true)) }
+        if !contract.notifications.isEmpty {
+            members.append(.init("x-notifications", .array(contract.notifications.map { .string($0.name) })))
+        }
         return .object(members)
     }
 
-    private struct Param {
-        var name: String
-        var schema: String
-        var required: Bool
-        var description: String
-    }
-
-    private struct Specification {
-        var summary: String
-        var params: [Param] = []
-        var result: (name: String, schema: String)
-        var errors: [String] = []
-    }
-
-    private static func specification(_ method: EVMCSMethod) -> Specification {
-        switch method {
-        case .discover:
-            return Specification(summary: "This OpenRPC document.", result: ("document", "OpenRPCDocument"))
-        case .status:
-            return Specification(
-                summary: "Version, uptime, cache state, fingerprint and counters.",
-                result: ("status", "DaemonStatus")
-            )
-        case .profile:
-            return Specification(
-                summary: "The host profile (evmcsd.host-profile/1).",
-                result: ("profile", "HostProfile"),
-                errors: ["NotReady"]
-            )
-        case .evmcs:
-            return Specification(
-                summary: "eVMCS support, version range and the guest views with what eVMCS removes.",
-                result: ("evmcs", "HostEVMCSReport"),
-                errors: ["NotReady"]
-            )
-        case .vmx:
-            return Specification(
-                summary: "The VMX views with values, provenance, feature states and fields.",
-                params: [Param(name: "view", schema: "ViewName", required: false, description: "Only this view.")],
-                result: ("vmx", "HostVMXReport"),
-                errors: ["NotReady"]
-            )
-        case .history:
-            return Specification(
-                summary:
-                    "Capability changes seen by this daemon (kernel, microcode, KVM parameters, eVMCS, VMX views), oldest first, with diffs.",
-                result: ("history", "ProfileHistory")
-            )
-        case .check:
-            return Specification(
-                summary:
-                    "Verdict for a VM on this host (or on `to`). Params: a VM requirements document, {vm, to?}, {from, evmcs?, perfGlobalCtrl?, nestedState?, to?}, or {qemuCPU, from?, to?}.",
-                params: [
-                    Param(name: "vm", schema: "VMRequirements", required: false, description: "The VM's requirements."),
-                    Param(
-                        name: "qemuCPU",
-                        schema: "String",
-                        required: false,
-                        description:
-                            "A QEMU -cpu value (Skylake-Server-v4,+vmx,hv-evmcs,-vmx-posted-intr): the VM QEMU starts with it on `from` (default this host)."
-                    ),
-                    Param(
-                        name: "from",
-                        schema: "HostProfile",
-                        required: false,
-                        description: "A VM started there with that host's defaults; with qemuCPU, the host it was started on."
-                    ),
-                    Param(
-                        name: "evmcs",
-                        schema: "Boolean",
-                        required: false,
-                        description: "With from: the VM uses eVMCS."
-                    ),
-                    Param(
-                        name: "perfGlobalCtrl",
-                        schema: "Boolean",
-                        required: false,
-                        description: "With from: Hyper-V CPUID 0x4000000A.EBX bit 0."
-                    ),
-                    Param(
-                        name: "nestedState",
-                        schema: "Boolean",
-                        required: false,
-                        description: "With from: nested state must migrate."
-                    ),
-                    Param(
-                        name: "to",
-                        schema: "HostProfile",
-                        required: false,
-                        description: "Target; default this host."
-                    ),
-                ],
-                result: ("verdict", "Verdict"),
-                errors: ["InvalidDocument", "NotReady"]
-            )
-        case .baseline:
-            return Specification(
-                summary: "The richest VM requirements every host accepts, and the QEMU -cpu flags.",
-                params: fleetParams,
-                result: ("baseline", "Baseline"),
-                errors: ["InvalidDocument", "NotReady", "FleetFailed"]
-            )
-        case .pools:
-            return Specification(
-                summary: "Hosts grouped by fingerprint with the migration matrix between groups.",
-                params: fleetParams,
-                result: ("pools", "Pools"),
-                errors: ["InvalidDocument", "NotReady", "FleetFailed"]
-            )
-        case .subscribe:
-            return Specification(
-                summary: "Receive profile.changed notifications on this connection.",
-                result: ("subscription", "Subscription")
-            )
-        case .unsubscribe:
-            return Specification(
-                summary: "Stop profile.changed notifications.",
-                result: ("subscription", "Subscription")
-            )
-        case .refresh:
-            return Specification(
-                summary: "Re-probe now (admin).",
-                result: ("refresh", "RefreshResult"),
-                errors: ["ProbeFailed"]
-            )
-        case .reload:
-            return Specification(
-                summary: "Reload the configuration file (admin), as on SIGHUP.",
-                result: ("reload", "ReloadResult"),
-                errors: ["ReloadFailed"]
-            )
-        }
-    }
-
-    private static let fleetParams = [
-        Param(name: "profiles", schema: "HostProfiles", required: false, description: "Host profiles."),
-        Param(name: "includeLocal", schema: "Boolean", required: false, description: "Add this host (default true)."),
-        Param(
-            name: "evmcs",
-            schema: "Boolean",
-            required: false,
-            description: "eVMCS on/off; baseline default: when all hosts have it."
-        ),
-        Param(
-            name: "perfGlobalCtrl",
-            schema: "Boolean",
-            required: false,
-            description: "Hyper-V CPUID 0x4000000A.EBX bit 0."
-        ),
-        Param(name: "nestedState", schema: "Boolean", required: false, description: "Nested-state migration."),
-    ]
-
-    private static func param(_ param: Param) -> JSONValue {
+    private static func param(_ param: MethodContract.Param) -> JSONValue {
         .object([
             .init("name", .string(param.name)),
             .init("description", .string(param.description)),
-            .init("required", .bool(param.required)),
-            .init("schema", reference(param.schema)),
+            .init("required", .bool(param.isRequired)),
+            .init("schema", param.schema.jsonValue),
         ])
     }
 
-    private static func reference(_ schema: String) -> JSONValue {
-        .object([.init("$ref", .string("#/components/schemas/\(schema)"))])
+    private static func errorReference(_ error: EVMCSError) -> JSONValue {
+        .object([.init("$ref", .string("#/components/errors/\(error.componentName)"))])
+    }
+
+    /// Server-sent notifications, by the `x-notifications` extension: OpenRPC 1.3 has no
+    /// notification object, so each is written as a method object without a result (by-name
+    /// params), and the methods that start them name them in their own `x-notifications`.
+    private static func notification(_ notification: NotificationContract) -> JSONValue {
+        .object([
+            .init("name", .string(notification.name)),
+            .init("summary", .string(notification.summary)),
+            .init("paramStructure", "by-name"),
+            .init("params", .array([
+                .object([
+                    .init("name", "event"),
+                    .init("description", "The change, as the params object itself."),
+                    .init("required", true),
+                    .init("schema", JSONSchema.ref(notification.paramsSchema).jsonValue),
+                ])
+            ])),
+        ])
     }
 
     // MARK: Components
@@ -238,7 +112,7 @@ public enum OpenRPCDocument {
         .object([
             .init("Boolean", .object([.init("type", "boolean")])),
             .init("String", .object([.init("type", "string")])),
-            .init("ViewName", .object([.init("enum", .array(HostVMXReport.viewNames.map(JSONValue.string)))])),
+            .init("ViewName", .object([.init("enum", .array(VMXViewName.allCases.map { JSONValue.string($0.rawValue) }))])),
             .init(
                 "HostProfile",
                 object(
@@ -257,7 +131,7 @@ public enum OpenRPCDocument {
                     ]
                 )
             ),
-            .init("HostProfiles", .object([.init("type", "array"), .init("items", reference("HostProfile"))])),
+            .init("HostProfiles", .object([.init("type", "array"), .init("items", JSONSchema.ref("HostProfile").jsonValue)])),
             .init(
                 "VMRequirements",
                 object(
@@ -383,40 +257,17 @@ public enum OpenRPCDocument {
     }
 
     private static var errors: JSONValue {
-        func error(_ code: Int, _ message: String) -> JSONValue {
-            .object([.init("code", .number(JSONNumber(code))), .init("message", .string(message))])
-        }
-        return .object([
-            .init("ParseError", error(-32700, "Parse error")),
-            .init(
-                "InvalidRequest",
-                error(-32600, "Invalid Request (data: {reason}, and field for a duplicate member; id null if id is repeated)")
-            ),
-            .init("MethodNotFound", error(-32601, "Method not found")),
-            .init("InvalidParams", error(-32602, "Invalid params (data: {field, reason}; also a duplicate member)")),
-            .init("InternalError", error(-32603, "Internal error")),
-            .init(
-                "Overloaded",
-                error(
-                    -32000,
-                    "Overloaded: too many connections (data: {reason: per-uid limit | reserved | total limit, limit, uid}) or pending requests"
+        .object(
+            EVMCSError.allCases.map { error in
+                .init(
+                    error.componentName,
+                    .object([
+                        .init("code", .number(JSONNumber(error.code))),
+                        .init("message", .string(error.message)),
+                        .init("x-description", .string(error.explanation)),
+                    ])
                 )
-            ),
-            .init("RequestTooLarge", error(-32001, "Request line too long; the connection is closed")),
-            .init("BatchTooLarge", error(-32002, "Batch too large")),
-            .init("ShuttingDown", error(-32003, "Shutting down")),
-            .init(
-                "NotAuthorized",
-                error(EVMCSErrorCode.notAuthorized, "Not authorized (admin methods: root or the admin group)")
-            ),
-            .init("InvalidDocument", error(EVMCSErrorCode.invalidDocument, "Invalid document (data: {field, reason})")),
-            .init("ProbeFailed", error(EVMCSErrorCode.probeFailed, "Probe failed")),
-            .init("NotReady", error(EVMCSErrorCode.notReady, "No profile measured yet")),
-            .init(
-                "ReloadFailed",
-                error(EVMCSErrorCode.reloadFailed, "Reload failed; the previous configuration stays in force")
-            ),
-            .init("FleetFailed", error(EVMCSErrorCode.fleetFailed, "Fleet computation failed (data: {reason})")),
-        ])
+            }
+        )
     }
 }

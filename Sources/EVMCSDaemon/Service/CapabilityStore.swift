@@ -1,5 +1,4 @@
 import EVMCSProtocol
-import JSONRPC
 import KVMProbe
 import Synchronization
 import VMXModel
@@ -15,9 +14,9 @@ final class CapabilityStore: Sendable {
         let key: ProbeSourceKey
         /// Unix time the profile was measured.
         let measuredAt: Double
-        let profileAnswer: JSONRPCResult
-        let evmcsAnswer: JSONRPCResult
-        let vmxAnswer: JSONRPCResult
+        let profileAnswer: EncodedAnswer<HostProfile>
+        let evmcsAnswer: EncodedAnswer<HostEVMCSReport>
+        let vmxAnswer: EncodedAnswer<HostVMXReport>
         /// Whether the profile says eVMCS is supported (`daemon.status`).
         let evmcsSupported: Bool
 
@@ -25,9 +24,9 @@ final class CapabilityStore: Sendable {
             self.profile = profile
             self.key = key
             self.measuredAt = measuredAt
-            self.profileAnswer = try JSONRPCResult(encoding: profile)
-            self.evmcsAnswer = try JSONRPCResult(encoding: HostEVMCSReport(profile))
-            self.vmxAnswer = try JSONRPCResult(encoding: HostVMXReport(profile))
+            self.profileAnswer = try EncodedAnswer(profile)
+            self.evmcsAnswer = try EncodedAnswer(HostEVMCSReport(profile))
+            self.vmxAnswer = try EncodedAnswer(HostVMXReport(profile))
             if case .supported = profile.evmcsSupport {
                 self.evmcsSupported = true
             } else {
@@ -38,7 +37,7 @@ final class CapabilityStore: Sendable {
 
     private struct State {
         var serving: Serving?
-        var cacheState = "empty"
+        var cacheState = CacheState.empty
         var note: String?
         var lastRevalidation: String?
         var history: [ProfileChangedEvent] = []
@@ -67,7 +66,7 @@ final class CapabilityStore: Sendable {
         _ profile: HostProfile,
         key: ProbeSourceKey,
         measuredAt: Double,
-        cacheState: String,
+        cacheState: CacheState,
         note: String? = nil,
         trigger: String
     ) throws -> ProfileChangedEvent? {
@@ -96,7 +95,7 @@ final class CapabilityStore: Sendable {
         }
     }
 
-    func setCacheState(_ cacheState: String, note: String? = nil) {
+    func setCacheState(_ cacheState: CacheState, note: String? = nil) {
         state.withLock {
             $0.cacheState = cacheState
             $0.note = note
@@ -123,7 +122,7 @@ final class CapabilityStore: Sendable {
 
     /// Counters and cache facts for `daemon.status`.
     struct Summary: Sendable {
-        var cacheState: String
+        var cacheState: CacheState
         var note: String?
         var lastRevalidation: String?
         var probes: Int

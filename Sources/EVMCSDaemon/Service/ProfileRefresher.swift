@@ -72,7 +72,7 @@ actor ProfileRefresher {
                 entry.profile,
                 key: key,
                 measuredAt: Self.unixTime(entry.savedAt),
-                cacheState: "loaded",
+                cacheState: .loaded,
                 trigger: "start"
             )
             logger.info(
@@ -89,7 +89,7 @@ actor ProfileRefresher {
                 )
             }
             let note = rejection == .missing ? nil : "cache file \(rejection)"
-            store.setCacheState("empty", note: note)
+            store.setCacheState(.empty, note: note)
             try await probeAndInstall(key: key, trigger: "start", note: note)
             return false
         }
@@ -138,8 +138,8 @@ actor ProfileRefresher {
         store.noteRevalidation()
         let previous = store.serving
         guard force || previous?.key != key else {
-            if store.summary.cacheState == "loaded" {
-                store.setCacheState("verified")
+            if store.summary.cacheState == .loaded {
+                store.setCacheState(.verified)
             }
             exporters.publish(store)
             return RefreshResult(fingerprint: previous?.profile.fingerprint, changed: false, durationMicros: 0)
@@ -161,7 +161,7 @@ actor ProfileRefresher {
                 "probe source failed; serving the last good profile",
                 metadata: ["error": "\(error)", "trigger": "\(trigger)"]
             )
-            store.setCacheState(previous == nil ? "empty" : "stale", note: "\(error)")
+            store.setCacheState(previous == nil ? .empty : .stale, note: "\(error)")
             return RefreshResult(fingerprint: previous?.profile.fingerprint, changed: false, durationMicros: 0)
         }
     }
@@ -176,7 +176,7 @@ actor ProfileRefresher {
             profile,
             key: key,
             measuredAt: now,
-            cacheState: "fresh",
+            cacheState: .fresh,
             note: note,
             trigger: trigger
         )
@@ -195,7 +195,7 @@ actor ProfileRefresher {
                 metadata: ["cache.file": "\(cacheFile.path)", "error": "\(error)"]
             )
             store.setCacheState(
-                "fresh",
+                .fresh,
                 note: [note, "cache not written: \(error)"].compactMap { $0 }.joined(separator: "; ")
             )
         }

@@ -209,6 +209,7 @@ public final class JSONRPCClient: Sendable {
     }
 
     private static func errno(of error: any Error) -> Int32 {
+        if case .unixDomainSocketPathTooLong? = error as? SocketAddressError { return ENAMETOOLONG }
         if let connection = error as? NIOConnectionError,
             let first = connection.connectionErrors.first?.error as? IOError
         {

@@ -29,6 +29,9 @@ public struct JSONRPCRequest: Sendable {
         self.init(method: method, id: id, paramsText: params?.serialized())
     }
 
+    /// Whether the request has `params` (without parsing them).
+    public var hasParams: Bool { self.paramsText != nil }
+
     /// Whether this is a notification (no id, no response).
     public var isNotification: Bool { self.id == nil }
 

@@ -20,7 +20,7 @@ struct GuestViewProbe {
         do {
             supported = try system.supportedCPUID()
         } catch {
-            unavailable(&profile, ["vcpu", "guest", "guestPerfGlobalCtrl"], ProbeReasons.ioctlFailure(error))
+            unavailable(&profile, [.vcpu, .guest, .guestPerfGlobalCtrl], ProbeReasons.ioctlFailure(error))
             return (nil, outcome: "KVM_GET_SUPPORTED_CPUID failed")
         }
         let indices = LiveProbe.vmxIndices + LiveProbe.checkIndices
@@ -30,38 +30,38 @@ struct GuestViewProbe {
             first = try read(indices, supported: supported, perfGlobalCtrl: false, readHyperVCPUID: hyperVCPUID)
         } catch {
             let reason = Provenance.Reason(code: "guest-run-failed", message: error.description, errno: error.errnoName)
-            unavailable(&profile, ["vcpu", "guest", "guestPerfGlobalCtrl"], reason)
+            unavailable(&profile, [.vcpu, .guest, .guestPerfGlobalCtrl], reason)
             return (nil, outcome: reason.code)
         }
         let evmcsEnabled = record(first.enlightenedVMCS, into: &profile)
         record(first.hyperVCPUID, into: &profile)
         let vcpu = Self.values(first.host, LiveProbe.vmxIndices)
         if vcpu.isEmpty {
-            unavailable(&profile, ["vcpu"], noVMX(profile))
+            unavailable(&profile, [.vcpu], noVMX(profile))
         } else {
             profile.vmx?.vcpu = VMXMSRSet(vcpu)
-            profile.vmx?.obtained?["vcpu"] = Provenance(.measured)
+            profile.vmx?[provenanceOf: .vcpu] = Provenance(.measured)
         }
         let check = Self.check(guest: first.guest, host: first.host)
         guard evmcsEnabled else {
             let reason = profile.evmcs?.obtained?.reason ?? noVMX(profile)
-            unavailable(&profile, ["guest", "guestPerfGlobalCtrl"], reason)
+            unavailable(&profile, [.guest, .guestPerfGlobalCtrl], reason)
             return (check, outcome: nil)
         }
         let guest = Self.guestValues(first.guest)
         guard !guest.isEmpty else {
-            unavailable(&profile, ["guest", "guestPerfGlobalCtrl"], Self.allFaulted)
+            unavailable(&profile, [.guest, .guestPerfGlobalCtrl], Self.allFaulted)
             return (check, outcome: nil)
         }
         profile.vmx?.guest = VMXMSRSet(guest)
-        profile.vmx?.obtained?["guest"] = Provenance(.measured)
+        profile.vmx?[provenanceOf: .guest] = Provenance(.measured)
         do {
             let second = try read(LiveProbe.vmxIndices, supported: supported, perfGlobalCtrl: true)
             profile.vmx?.guestPerfGlobalCtrl = VMXMSRSet(Self.guestValues(second.guest))
-            profile.vmx?.obtained?["guestPerfGlobalCtrl"] = Provenance(.measured)
+            profile.vmx?[provenanceOf: .guestPerfGlobalCtrl] = Provenance(.measured)
         } catch {
             let reason = Provenance.Reason(code: "guest-run-failed", message: error.description, errno: error.errnoName)
-            unavailable(&profile, ["guestPerfGlobalCtrl"], reason)
+            unavailable(&profile, [.guestPerfGlobalCtrl], reason)
         }
         return (check, outcome: nil)
     }
@@ -140,8 +140,8 @@ struct GuestViewProbe {
         ProbeReasons.noVMX(vendor: profile.cpu?.vendor, parameters: profile.kvm?.parameters ?? [:])
     }
 
-    private func unavailable(_ profile: inout HostProfile, _ views: [String], _ reason: Provenance.Reason) {
-        for view in views { profile.vmx?.obtained?[view] = Provenance(.unavailable, reason: reason) }
+    private func unavailable(_ profile: inout HostProfile, _ views: [VMXViewName], _ reason: Provenance.Reason) {
+        for view in views { profile.vmx?.obtained?[view.rawValue] = Provenance(.unavailable, reason: reason) }
     }
 
     private static let allFaulted = Provenance.Reason(

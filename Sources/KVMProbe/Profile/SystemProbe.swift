@@ -71,10 +71,10 @@ enum SystemProbe {
         let vmx = featureMSRs.vmx
         if vmx.isEmpty {
             let reason = ProbeReasons.noVMX(vendor: profile.cpu?.vendor, parameters: kvm.parameters ?? [:])
-            profile.vmx?.obtained?["system"] = Provenance(.unavailable, reason: reason)
+            profile.vmx?[provenanceOf: .system] = Provenance(.unavailable, reason: reason)
         } else {
             profile.vmx?.system = vmx
-            profile.vmx?.obtained?["system"] = Provenance(.measured)
+            profile.vmx?[provenanceOf: .system] = Provenance(.measured)
         }
         for failure in failures {
             profile.warnings = (profile.warnings ?? []) + [Warning(code: "probe-step-failed", message: failure)]
@@ -90,8 +90,8 @@ enum SystemProbe {
         var evmcs = HostProfile.EVMCS(supported: false)
         evmcs.obtained = Provenance(.unavailable, reason: reason)
         profile.evmcs = evmcs
-        for view in ["system", "vcpu", "guest", "guestPerfGlobalCtrl"] {
-            profile.vmx?.obtained?[view] = Provenance(.unavailable, reason: reason)
+        for view in VMXViewName.allCases where profile.vmx?.obtained != nil {
+            profile.vmx?[provenanceOf: view] = Provenance(.unavailable, reason: reason)
         }
     }
 

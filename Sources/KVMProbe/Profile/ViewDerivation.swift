@@ -11,9 +11,9 @@ enum ViewDerivation {
         let era = profile.nominalEra
         if profile.vmx?.vcpu == nil {
             let derived = profile.hostInitiatedView(evmcsEnabled: true)
-            let why = profile.vmx?.obtained?["vcpu"]?.reason?.message ?? "no vCPU reading"
+            let why = profile.vmx?[provenanceOf: .vcpu]?.reason?.message ?? "no vCPU reading"
             profile.vmx?.vcpu = derived
-            profile.vmx?.obtained?["vcpu"] = Provenance(
+            profile.vmx?[provenanceOf: .vcpu] = Provenance(
                 .derived,
                 reason: Provenance.Reason(code: "not-measured", message: "derived from the system view: \(why)"),
                 era: era
@@ -23,22 +23,22 @@ enum ViewDerivation {
         // A view the probe did not measure is derived with the era the measured ones show, if any.
         let measuredEffective = EffectiveEra.infer(for: profile).flatMap { $0.basis == .measured ? $0 : nil }
         let measuredEra = measuredEffective?.era
-        for (name, perfGlobalCtrl) in [("guest", false), ("guestPerfGlobalCtrl", true)] {
+        for (view, perfGlobalCtrl) in VMXViewName.guestViews {
             if let measured = profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) {
                 guard let era else { continue }
                 crossCheck(
                     measured: measured,
                     model: EVMCSFilter(era: era, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu),
-                    view: name,
+                    view: view.rawValue,
                     era: era,
                     explaining: measuredEffective?.matching ?? [],
                     into: &profile
                 )
             } else if case .supported = profile.evmcsSupport, let deriving = measuredEra ?? era {
-                let why = profile.vmx?.obtained?[name]?.reason?.message ?? "not measured"
+                let why = profile.vmx?[provenanceOf: view]?.reason?.message ?? "not measured"
                 let model = EVMCSFilter(era: deriving, perfGlobalCtrl: perfGlobalCtrl).apply(to: vcpu)
-                if perfGlobalCtrl { profile.vmx?.guestPerfGlobalCtrl = model } else { profile.vmx?.guest = model }
-                profile.vmx?.obtained?[name] = Provenance(
+                profile.vmx?[view] = model
+                profile.vmx?[provenanceOf: view] = Provenance(
                     .derived,
                     reason: Provenance.Reason(
                         code: "not-measured",

@@ -85,7 +85,7 @@ public enum CompatibilityChecker {
         var reference = target.restoreReference
         guard !reference.isEmpty else {
             let why =
-                target.vmx?.obtained?["system"]?.reason?.message
+                target.vmx?[provenanceOf: .system]?.reason?.message
                 ?? "the target reports no VMX capability MSRs (AMD host, kvm_intel nested=0, or not probed)"
             a.fail(
                 VerdictReason(

@@ -106,7 +106,7 @@ struct RawMSRDump: Decodable {
         cpuInfo.modelName = cpu
         profile.cpu = cpuInfo
         profile.vmx = HostProfile.VMXViews(system: msrs.vmx)
-        profile.vmx?.obtained = ["system": Provenance(.recorded)]
+        profile.vmx?[provenanceOf: .system] = Provenance(.recorded)
         var warnings = [
             Warning(
                 code: "raw-dump",

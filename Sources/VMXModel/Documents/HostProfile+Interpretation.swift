@@ -55,25 +55,17 @@ extension HostProfile {
 
     /// A VMX view that was read on a host (measured, or recorded from a real host), not derived
     /// by the model. A view without provenance counts as observed: it is what the document claims.
-    public func observedView(_ name: String) -> VMXMSRSet? {
-        let view: VMXMSRSet?
-        switch name {
-        case "system": view = vmx?.system
-        case "vcpu": view = vmx?.vcpu
-        case "guest": view = vmx?.guest
-        case "guestPerfGlobalCtrl": view = vmx?.guestPerfGlobalCtrl
-        default: view = nil
-        }
-        guard let view else { return nil }
-        switch vmx?.obtained?[name]?.method {
+    public func observedView(_ view: VMXViewName) -> VMXMSRSet? {
+        guard let set = vmx?[view] else { return nil }
+        switch vmx?[provenanceOf: view]?.method {
         case .derived, .unavailable: return nil
-        case .measured, .recorded, nil: return view
+        case .measured, .recorded, nil: return set
         }
     }
 
     /// The observed eVMCS guest view for Hyper-V CPUID 0x4000000A.EBX bit 0 set or clear.
     public func observedGuestView(perfGlobalCtrl: Bool) -> VMXMSRSet? {
-        observedView(perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest")
+        observedView(.guest(perfGlobalCtrl: perfGlobalCtrl))
     }
 
     /// The value of a KVM capability by linux/kvm.h name without `KVM_CAP_`, or `nil` when

@@ -56,11 +56,8 @@ public enum ProfileDiff {
         compare("evmcs.supported", old.evmcs?.supported.map(String.init), new.evmcs?.supported.map(String.init))
         compare("evmcs.versionLow", old.evmcs?.versionLow.map(String.init), new.evmcs?.versionLow.map(String.init))
         compare("evmcs.versionHigh", old.evmcs?.versionHigh.map(String.init), new.evmcs?.versionHigh.map(String.init))
-        let views: [(String, KeyPath<HostProfile.VMXViews, VMXMSRSet?>)] = [
-            ("system", \.system), ("vcpu", \.vcpu), ("guest", \.guest), ("guestPerfGlobalCtrl", \.guestPerfGlobalCtrl),
-        ]
-        for (name, keyPath) in views {
-            compareViews("vmx.\(name)", old.vmx?[keyPath: keyPath], new.vmx?[keyPath: keyPath], into: &changes)
+        for view in VMXViewName.allCases {
+            compareViews("vmx.\(view.rawValue)", old.vmx?[view], new.vmx?[view], into: &changes)
         }
         return changes
     }

@@ -116,9 +116,9 @@ extension EffectiveEra {
     /// declared era, else the era its kernel identity gives; `nil` when it has none of these.
     public static func infer(for profile: HostProfile) -> EffectiveEra? {
         let nominal = profile.nominalEra
-        guard let vcpu = profile.observedView("vcpu") else { return fallback(profile) }
-        let measured = [("guest", false), ("guestPerfGlobalCtrl", true)].compactMap { name, perfGlobalCtrl in
-            profile.observedView(name).map { (name: name, perfGlobalCtrl: perfGlobalCtrl, view: $0) }
+        guard let vcpu = profile.observedView(.vcpu) else { return fallback(profile) }
+        let measured = VMXViewName.guestViews.compactMap { view, perfGlobalCtrl in
+            profile.observedView(view).map { (name: view.rawValue, perfGlobalCtrl: perfGlobalCtrl, view: $0) }
         }
         guard !measured.isEmpty else { return fallback(profile) }
         let candidates = EVMCSEra.allCases.filter { $0 != .preEVMCS }

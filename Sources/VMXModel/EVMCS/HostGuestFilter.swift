@@ -27,7 +27,7 @@ public struct HostGuestFilter: Sendable {
         let era = host.evmcsEra
         let table = era.map { EVMCSFilter(era: $0, perfGlobalCtrl: perfGlobalCtrl) }
         let indices = EVMCSFilter.filteredMSRs
-        if let vcpu = host.observedView("vcpu"), let guest = host.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) {
+        if let vcpu = host.observedView(.vcpu), let guest = host.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) {
             var hidden: [UInt64] = []
             var unobserved: [UInt64] = []
             hidden.reserveCapacity(indices.count)

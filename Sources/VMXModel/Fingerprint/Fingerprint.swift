@@ -41,10 +41,7 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
             evmcsVersionLow = profile.evmcs?.versionLow
             evmcsVersionHigh = profile.evmcs?.versionHigh
             var views: [String: VMXMSRSet] = [:]
-            views["system"] = profile.vmx?.system
-            views["vcpu"] = profile.vmx?.vcpu
-            views["guest"] = profile.vmx?.guest
-            views["guestPerfGlobalCtrl"] = profile.vmx?.guestPerfGlobalCtrl
+            for view in VMXViewName.allCases { views[view.rawValue] = profile.vmx?[view] }
             self.views = views
         }
 

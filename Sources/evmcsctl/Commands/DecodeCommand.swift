@@ -100,15 +100,14 @@ struct DecodeCommand: AsyncParsableCommand {
     /// host, nested off, no /dev/kvm…); `nil` when the view has values or --kernel asks for a
     /// filter of its own.
     private func unavailability(of profile: HostProfile) -> Provenance.Reason? {
-        let reasons = profile.vmx?.obtained
         switch view {
-        case .system: return profile.vmx?.system == nil ? reasons?["system"]?.reason : nil
-        case .vcpu: return profile.vmx?.vcpu == nil ? reasons?["vcpu"]?.reason : nil
+        case .system: return profile.vmx?.system == nil ? profile.vmx?[provenanceOf: .system]?.reason : nil
+        case .vcpu: return profile.vmx?.vcpu == nil ? profile.vmx?[provenanceOf: .vcpu]?.reason : nil
         case .guest:
             guard kernel == nil, profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl) == nil,
                 profile.hostInitiatedView(evmcsEnabled: true).isEmpty
             else { return nil }
-            return reasons?[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.reason
+            return profile.vmx?[provenanceOf: .guest(perfGlobalCtrl: perfGlobalCtrl)]?.reason
         }
     }
 

@@ -29,7 +29,7 @@ struct StatusCommand: AsyncParsableCommand {
         let age = status.cache.profileAgeSeconds.map { "\(Int($0)) s old" } ?? "no profile"
         table.add([
             "cache",
-            "\(status.cache.state), \(age), rechecked every \(Int(status.cache.revalidateIntervalSeconds)) s"
+            "\(status.cache.state.rawValue), \(age), rechecked every \(Int(status.cache.revalidateIntervalSeconds)) s"
                 + (status.cache.note.map { " (\($0))" } ?? ""),
         ])
         let counters = status.counters
@@ -78,7 +78,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         }
         if output.json { return try JSONOutput.print(report) }
         guard let host = profile.vmx?.vcpu ?? profile.vmx?.system else {
-            let why = profile.vmx?.obtained?["system"]?.reason?.message ?? "no VMX capability MSRs reported"
+            let why = profile.vmx?[provenanceOf: .system]?.reason?.message ?? "no VMX capability MSRs reported"
             throw CommandFailure("\(profile.displayName) has no VMX features: \(why)", status: .ok)
         }
         let guest = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl)
@@ -88,11 +88,11 @@ struct FeaturesCommand: AsyncParsableCommand {
             guest: guest.map {
                 (
                     $0,
-                    "eVMCS guest (\(profile.vmx?.obtained?[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.method.rawValue ?? "given"))"
+                    "eVMCS guest (\(profile.vmx?[provenanceOf: .guest(perfGlobalCtrl: perfGlobalCtrl)]?.method.rawValue ?? "given"))"
                 )
             }
         )
-        let removed = report.views[perfGlobalCtrl ? "guestPerfGlobalCtrl" : "guest"]?.removed ?? []
+        let removed = report.views[VMXViewName.guest(perfGlobalCtrl: perfGlobalCtrl).rawValue]?.removed ?? []
         let style = TerminalStyle.standardOutput
         style.print("")
         style.print(

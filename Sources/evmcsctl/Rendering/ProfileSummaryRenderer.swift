@@ -50,12 +50,10 @@ struct ProfileSummaryRenderer {
         style.print("")
         style.print(style.bold("VMX views"))
         var views = Table()
-        let sets: [(String, VMXMSRSet?)] = [
-            ("system", profile.vmx?.system), ("vcpu", profile.vmx?.vcpu), ("guest", profile.vmx?.guest),
-            ("guestPerfGlobalCtrl", profile.vmx?.guestPerfGlobalCtrl),
-        ]
-        for (name, set) in sets {
-            let obtained = profile.vmx?.obtained?[name]
+        for view in VMXViewName.allCases {
+            let name = view.rawValue
+            let set = profile.vmx?[view]
+            let obtained = profile.vmx?[provenanceOf: view]
             let method = obtained?.method.rawValue ?? (set == nil ? "absent" : "given")
             let detail =
                 obtained?.reason.map { "\($0.code): \($0.message)" } ?? obtained?.era.map { "era \($0.rawValue)" } ?? ""
