@@ -159,6 +159,10 @@ class Client:
             with self._write_lock:
                 self._sock.sendall(data)
         except OSError:
+            # The daemon closed the connection (e.g. after a -32000 line): let the reader read
+            # what it sent before closing, which says why.
+            if threading.current_thread() is not self._reader:
+                self._reader.join(timeout=1)
             error = self._closed or self._server_error or _wire.connection_lost(self.socket_path)
             if request_id is not None:
                 with self._state_lock:
