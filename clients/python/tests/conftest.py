@@ -35,6 +35,9 @@ EXAMPLES = REPO / "Docs/examples"
 PROFILE = MEASURED / "debian12-6.1.0-50-skylakex/profile.json"
 OPENRPC_PATH = REPO / "Docs/openrpc.json"
 NOBODY_UID = 65534
+# nobody may not be able to run this interpreter (e.g. under /root/.pyenv): the client needs
+# only the standard library, so the system's python3 does.
+NOBODY_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
 NOGROUP_GID = 65534
 
 
@@ -258,7 +261,7 @@ def run_as_nobody(code: str, *, timeout: float = 60) -> "subprocess.CompletedPro
     env = dict(os.environ, PYTHONPATH=str(PACKAGE_ROOT / "src"))
     env.pop("EVMCSD_SOCKET", None)
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, preexec_fn=demote, env=env, cwd="/"
+        [NOBODY_PYTHON, "-c", code], capture_output=True, text=True, timeout=timeout, preexec_fn=demote, env=env, cwd="/"
     )
 
 
