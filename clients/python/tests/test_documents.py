@@ -28,7 +28,7 @@ def test_load_vm_requirements() -> None:
 def test_raw_msr_dump_is_a_profile(tmp_path: Path) -> None:
     dump = tmp_path / "dump.json"
     dump.write_text(json.dumps({"id": "h1", "msrs": {"0x48d": "0xff00000016"}}))
-    assert evmcsd.load_profile(str(dump))["msrs"] == {"0x48d": "0xff00000016"}
+    assert dict(evmcsd.load_profile(str(dump))).get("msrs") == {"0x48d": "0xff00000016"}
 
 
 def write(tmp_path: Path, text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from .errors import (
     ConnectionLostError,
@@ -85,7 +85,7 @@ def check_params(
 
 
 def fleet_params(
-    profiles: List[Mapping[str, Any]],
+    profiles: Sequence[Mapping[str, Any]],
     *,
     include_local: Optional[bool] = None,
     evmcs: Optional[bool] = None,

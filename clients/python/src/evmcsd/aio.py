@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, cast
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, cast
 
 from . import _wire
 from ._socket import default_socket_path
@@ -229,7 +229,7 @@ class AsyncClient:
 
     async def baseline(
         self,
-        profiles: List[Mapping[str, Any]],
+        profiles: Sequence[Mapping[str, Any]],
         *,
         include_local: Optional[bool] = None,
         evmcs: Optional[bool] = None,
@@ -243,7 +243,7 @@ class AsyncClient:
 
     async def pools(
         self,
-        profiles: List[Mapping[str, Any]],
+        profiles: Sequence[Mapping[str, Any]],
         *,
         include_local: Optional[bool] = None,
         evmcs: Optional[bool] = None,

@@ -8,7 +8,7 @@ import json
 import queue
 import socket
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, Optional, cast
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, cast
 
 from . import _wire
 from ._socket import default_socket_path
@@ -277,7 +277,7 @@ class Client:
 
     def baseline(
         self,
-        profiles: List[Mapping[str, Any]],
+        profiles: Sequence[Mapping[str, Any]],
         *,
         include_local: Optional[bool] = None,
         evmcs: Optional[bool] = None,
@@ -291,7 +291,7 @@ class Client:
 
     def pools(
         self,
-        profiles: List[Mapping[str, Any]],
+        profiles: Sequence[Mapping[str, Any]],
         *,
         include_local: Optional[bool] = None,
         evmcs: Optional[bool] = None,
