@@ -133,8 +133,8 @@ test-clients:
 	step() { name="$$1"; shift; echo "== test-clients: $$name"; if "$$@"; then echo "== test-clients: $$name: ok"; \
 		else echo "== test-clients: $$name: FAILED"; failed="$$failed\n  $$name"; fi; }; \
 	export SITE=$$(mktemp -d) PY="$(CLIENTS_PYTHON)"; \
-	step "pip install ./clients/python" sh -c '{ $$PY -m pip install -q --no-deps --no-build-isolation --target "$$SITE" ./clients/python \
-		|| $$PY -m pip install -q --no-deps --target "$$SITE" ./clients/python \
+	step "pip install ./clients/python" sh -c '{ $$PY -m pip install -q --no-deps --target "$$SITE" ./clients/python \
+		|| $$PY -m pip install -q --no-deps --no-build-isolation --target "$$SITE" ./clients/python \
 		|| $$PY -m pip install -q --no-deps --break-system-packages --target "$$SITE" ./clients/python; } \
 		&& cd / && PYTHONPATH="$$SITE" $$PY -c "import evmcsd; print(evmcsd.__name__, evmcsd.__version__, evmcsd.__file__)"'; \
 	rm -rf "$$SITE"; \

@@ -1,0 +1,335 @@
+"""The asyncio client: one connection, a reader task, calls from many tasks pipelined and
+matched by id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, cast
+
+from . import _wire
+from ._socket import default_socket_path
+from .errors import CallTimeoutError, ConnectionLostError, EVMCSDError, ProtocolViolationError, error_from_object
+from .types import (
+    PROFILE_CHANGED,
+    Baseline,
+    DaemonStatus,
+    HostEVMCSReport,
+    HostProfile,
+    HostVMXReport,
+    OpenRPCDocument,
+    Pools,
+    ProfileChanged,
+    ProfileHistory,
+    RefreshResult,
+    ReloadResult,
+    SubscriptionResult,
+    Verdict,
+)
+
+_END = object()
+# Answers can be large (host.profile, rpc.discover, compat.pools of many hosts).
+_LINE_LIMIT = 64 * 1024 * 1024
+
+
+class AsyncClient:
+    """``client = await AsyncClient.connect()``, or ``async with AsyncClient.connect() as c``
+    is not possible (connect is a coroutine): use ``async with await AsyncClient.connect()``.
+    Same methods as Client, as coroutines."""
+
+    def __init__(self, socket_path: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float) -> None:
+        self.socket_path = socket_path
+        self.timeout = timeout
+        self._reader = reader
+        self._writer = writer
+        self._write_lock = asyncio.Lock()
+        self._pending: Dict[int, "asyncio.Future[Dict[str, Any]]"] = {}
+        self._raw_waiters: List["asyncio.Future[Any]"] = []
+        self._subscribers: List["asyncio.Queue[object]"] = []
+        self._next_id = 1
+        self._closed: Optional[EVMCSDError] = None
+        self._server_error: Optional[EVMCSDError] = None
+        self._task = asyncio.ensure_future(self._read_loop())
+
+    @classmethod
+    async def connect(cls, socket_path: Optional[str] = None, *, timeout: float = 30.0) -> "AsyncClient":
+        """Connects to evmcsd (default socket as for Client); raises DaemonNotRunningError or
+        PermissionDeniedError."""
+        path = socket_path if socket_path else default_socket_path()
+        try:
+            reader, writer = await asyncio.open_unix_connection(path, limit=_LINE_LIMIT)
+        except OSError as error:
+            raise _wire.connect_error(path, error) from None
+        return cls(path, reader, writer, timeout)
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._closed is None:
+            self._closed = ConnectionLostError(f"the connection to evmcsd at {self.socket_path} was closed by this client")
+        self._writer.close()
+        try:
+            await self._writer.wait_closed()
+        except OSError:
+            pass
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        self._finish()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
+    async def call(self, method: str, params: Optional[Mapping[str, Any]] = None, *, timeout: Optional[float] = None) -> Any:
+        """Calls ``method`` and returns its result, or raises the exception of its error code."""
+        if self._closed is not None:
+            raise self._closed
+        request_id = self._next_id
+        self._next_id += 1
+        answer: "asyncio.Future[Dict[str, Any]]" = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = answer
+        await self._send(_wire.encode_request(request_id, method, params), request_id)
+        try:
+            message = await asyncio.wait_for(answer, self.timeout if timeout is None else timeout)
+        except asyncio.TimeoutError:
+            self._pending.pop(request_id, None)
+            raise CallTimeoutError(f"evmcsd did not answer {method} in time") from None
+        return _wire.result_of(message)
+
+    async def notify(self, method: str, params: Optional[Mapping[str, Any]] = None) -> None:
+        if self._closed is not None:
+            raise self._closed
+        await self._send(_wire.encode_request(None, method, params), None)
+
+    async def send_raw(self, line: bytes, *, timeout: Optional[float] = None) -> Any:
+        """Diagnostics, as Client.send_raw."""
+        if self._closed is not None:
+            raise self._closed
+        waiter: "asyncio.Future[Any]" = asyncio.get_running_loop().create_future()
+        self._raw_waiters.append(waiter)
+        await self._send(line.rstrip(b"\n") + b"\n", None)
+        try:
+            return await asyncio.wait_for(waiter, self.timeout if timeout is None else timeout)
+        except asyncio.TimeoutError:
+            if waiter in self._raw_waiters:
+                self._raw_waiters.remove(waiter)
+            raise CallTimeoutError("evmcsd did not answer the raw line in time") from None
+
+    async def _send(self, data: bytes, request_id: Optional[int]) -> None:
+        try:
+            async with self._write_lock:
+                self._writer.write(data)
+                await self._writer.drain()
+        except (OSError, RuntimeError):
+            if request_id is not None:
+                self._pending.pop(request_id, None)
+            raise (self._closed or self._server_error or _wire.connection_lost(self.socket_path)) from None
+
+    async def _read_loop(self) -> None:
+        failure: Optional[EVMCSDError] = None
+        try:
+            while True:
+                line = await self._reader.readline()
+                if not line:
+                    break
+                if line.strip():
+                    self._dispatch(line)
+        except ProtocolViolationError as error:
+            failure = error
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        if self._closed is None:
+            self._closed = failure or self._server_error or _wire.connection_lost(self.socket_path)
+        self._finish()
+
+    def _finish(self) -> None:
+        error = self._closed or _wire.connection_lost(self.socket_path)
+        pending = list(self._pending.values())
+        self._pending.clear()
+        waiters, self._raw_waiters = self._raw_waiters, []
+        for future in pending + waiters:
+            if not future.done():
+                future.set_exception(error)
+        for subscriber in self._subscribers:
+            subscriber.put_nowait(_END)
+        self._subscribers = []
+
+    def _dispatch(self, line: bytes) -> None:
+        try:
+            message = json.loads(line)
+        except ValueError as error:
+            raise ProtocolViolationError(f"unexpected answer from evmcsd: not JSON ({error}): {line[:200]!r}") from None
+        if isinstance(message, dict) and "id" not in message and isinstance(message.get("method"), str):
+            if message["method"] == PROFILE_CHANGED:
+                for subscriber in self._subscribers:
+                    subscriber.put_nowait(message.get("params"))
+            return
+        target: Optional["asyncio.Future[Any]"] = None
+        if isinstance(message, dict) and message.get("id") is not None:
+            target = self._pending.pop(message["id"], None) if isinstance(message["id"], int) else None
+        elif isinstance(message, dict) and "error" in message and not self._raw_waiters:
+            if self._pending:
+                target = self._pending.pop(next(iter(self._pending)))
+            else:
+                self._server_error = error_from_object(message["error"])
+                return
+        if target is None and self._raw_waiters:
+            target = self._raw_waiters.pop(0)
+        if target is not None and not target.done():
+            target.set_result(message)
+
+    # The methods.
+
+    async def discover(self) -> OpenRPCDocument:
+        return cast(OpenRPCDocument, await self.call("rpc.discover"))
+
+    async def status(self) -> DaemonStatus:
+        return cast(DaemonStatus, await self.call("daemon.status"))
+
+    async def profile(self) -> HostProfile:
+        return cast(HostProfile, await self.call("host.profile"))
+
+    async def evmcs(self) -> HostEVMCSReport:
+        return cast(HostEVMCSReport, await self.call("host.evmcs"))
+
+    async def vmx(self, view: Optional[str] = None) -> HostVMXReport:
+        return cast(HostVMXReport, await self.call("host.vmx", _wire.vmx_params(view)))
+
+    async def history(self) -> ProfileHistory:
+        return cast(ProfileHistory, await self.call("host.history"))
+
+    async def check(
+        self,
+        vm: Optional[Mapping[str, Any]] = None,
+        *,
+        source: Optional[Mapping[str, Any]] = None,
+        qemu_cpu: Optional[str] = None,
+        target: Optional[Mapping[str, Any]] = None,
+        evmcs: Optional[bool] = None,
+        perf_global_ctrl: Optional[bool] = None,
+        nested_state: Optional[bool] = None,
+    ) -> Verdict:
+        params = _wire.check_params(
+            vm,
+            source=source,
+            qemu_cpu=qemu_cpu,
+            target=target,
+            evmcs=evmcs,
+            perf_global_ctrl=perf_global_ctrl,
+            nested_state=nested_state,
+        )
+        return cast(Verdict, await self.call("compat.check", params))
+
+    async def baseline(
+        self,
+        profiles: Sequence[Mapping[str, Any]],
+        *,
+        include_local: Optional[bool] = None,
+        evmcs: Optional[bool] = None,
+        perf_global_ctrl: Optional[bool] = None,
+        nested_state: Optional[bool] = None,
+    ) -> Baseline:
+        params = _wire.fleet_params(
+            profiles, include_local=include_local, evmcs=evmcs, perf_global_ctrl=perf_global_ctrl, nested_state=nested_state
+        )
+        return cast(Baseline, await self.call("compat.baseline", params))
+
+    async def pools(
+        self,
+        profiles: Sequence[Mapping[str, Any]],
+        *,
+        include_local: Optional[bool] = None,
+        evmcs: Optional[bool] = None,
+        perf_global_ctrl: Optional[bool] = None,
+        nested_state: Optional[bool] = None,
+    ) -> Pools:
+        params = _wire.fleet_params(
+            profiles, include_local=include_local, evmcs=evmcs, perf_global_ctrl=perf_global_ctrl, nested_state=nested_state
+        )
+        return cast(Pools, await self.call("compat.pools", params))
+
+    async def refresh(self) -> RefreshResult:
+        return cast(RefreshResult, await self.call("cache.refresh"))
+
+    async def reload(self) -> ReloadResult:
+        return cast(ReloadResult, await self.call("daemon.reload"))
+
+    async def unsubscribe(self) -> SubscriptionResult:
+        return cast(SubscriptionResult, await self.call("events.unsubscribe"))
+
+    async def subscribe(self) -> "AsyncSubscription":
+        """events.subscribe; ``async for event in subscription`` yields profile.changed
+        events and ends when the connection closes."""
+        events: "asyncio.Queue[object]" = asyncio.Queue()
+        self._subscribers.append(events)
+        try:
+            result = cast(SubscriptionResult, await self.call("events.subscribe"))
+        except BaseException:
+            if events in self._subscribers:
+                self._subscribers.remove(events)
+            raise
+        return AsyncSubscription(self, events, result)
+
+    def _drop_subscriber(self, events: "asyncio.Queue[object]") -> None:
+        if events in self._subscribers:
+            self._subscribers.remove(events)
+
+
+class AsyncSubscription:
+    """``profile.changed`` events of one ``subscribe()``, as an async iterator."""
+
+    def __init__(self, client: AsyncClient, events: "asyncio.Queue[object]", result: SubscriptionResult) -> None:
+        self._client = client
+        self._events = events
+        self.result = result
+        self.fingerprint: Optional[str] = result.get("fingerprint")
+        self._ended = False
+
+    def __aiter__(self) -> AsyncIterator[ProfileChanged]:
+        return self
+
+    async def __anext__(self) -> ProfileChanged:
+        event = await self._take(None)
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+    async def get(self, timeout: Optional[float] = None) -> ProfileChanged:
+        event = await self._take(timeout)
+        if event is None:
+            raise _wire.connection_lost(self._client.socket_path)
+        return event
+
+    async def _take(self, timeout: Optional[float]) -> Optional[ProfileChanged]:
+        if self._ended:
+            return None
+        try:
+            item = await asyncio.wait_for(self._events.get(), timeout)
+        except asyncio.TimeoutError:
+            raise CallTimeoutError(f"no profile.changed within {timeout} s") from None
+        if item is _END:
+            self._ended = True
+            return None
+        return cast(ProfileChanged, item)
+
+    async def close(self) -> SubscriptionResult:
+        self._client._drop_subscriber(self._events)
+        self._events.put_nowait(_END)
+        return await self._client.unsubscribe()
+
+    async def __aenter__(self) -> "AsyncSubscription":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if not self._client.closed:
+            try:
+                await self.close()
+            except EVMCSDError:
+                pass
