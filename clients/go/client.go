@@ -289,12 +289,19 @@ func (c *Client) write(ctx context.Context, data []byte) error {
 	} else {
 		_ = c.conn.SetWriteDeadline(time.Time{})
 	}
-	_, err := c.conn.Write(data)
+	n, err := c.conn.Write(data)
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		return ctx.Err()
+	if n > 0 {
+		// Half a line went out: nothing more can be framed on this connection.
+		c.conn.Close()
+	}
+	if ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return context.DeadlineExceeded
 	}
 	// The daemon closed the connection (e.g. after a -32000 line): the reader says why.
 	select {
@@ -527,6 +534,7 @@ func (c *Client) Unsubscribe(ctx context.Context) (*SubscriptionResult, error) {
 // and is closed when the connection ends or on Unsubscribe.
 func (c *Client) Subscribe(ctx context.Context) (*Subscription, error) {
 	subscription := newSubscription()
+	subscription.client = c
 	c.mu.Lock()
 	if c.closedErr != nil {
 		err := c.closedErr
@@ -548,7 +556,7 @@ func (c *Client) Subscribe(ctx context.Context) (*Subscription, error) {
 }
 
 // Subscription delivers profile.changed events on Events, in order, without ever blocking the
-// client's reader (events queue up until read).
+// client's reader (events queue up until read). Read Events until it is closed, or call Close.
 type Subscription struct {
 	// Result is events.subscribe's answer (the fingerprint served then).
 	Result SubscriptionResult
@@ -560,10 +568,13 @@ type Subscription struct {
 	queue  []ProfileChanged
 	wake   chan struct{}
 	ended  bool
+	stop   chan struct{}
+	once   sync.Once
+	client *Client
 }
 
 func newSubscription() *Subscription {
-	s := &Subscription{events: make(chan ProfileChanged), wake: make(chan struct{}, 1)}
+	s := &Subscription{events: make(chan ProfileChanged), wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	s.Events = s.events
 	go s.pump()
 	return s
@@ -593,6 +604,11 @@ func (s *Subscription) signal() {
 func (s *Subscription) pump() {
 	defer close(s.events)
 	for range s.wake {
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
 		for {
 			s.mu.Lock()
 			if len(s.queue) == 0 {
@@ -606,7 +622,23 @@ func (s *Subscription) pump() {
 			event := s.queue[0]
 			s.queue = s.queue[1:]
 			s.mu.Unlock()
-			s.events <- event
+			select {
+			case s.events <- event:
+			case <-s.stop:
+				return
+			}
 		}
 	}
+}
+
+// Close stops this subscription's delivery and closes Events; undelivered events are dropped.
+// It does not unsubscribe the connection (Client.Unsubscribe does).
+func (s *Subscription) Close() {
+	if s.client != nil {
+		s.client.mu.Lock()
+		delete(s.client.subscribers, s)
+		s.client.mu.Unlock()
+	}
+	s.once.Do(func() { close(s.stop) })
+	s.end()
 }

@@ -713,3 +713,46 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestSubscriptionClose(t *testing.T) {
+	d := testdaemon.Start(t, testdaemon.Options{})
+	client := dial(t, d)
+	c := ctx(t)
+	first, err := client.Subscribe(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := client.Subscribe(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close() // never read: closing it must not block the client
+	if _, ok := <-first.Events; ok {
+		t.Fatal("a closed subscription delivered")
+	}
+	d.FlipPreemptionTimer(t)
+	d.Signal(syscall.SIGHUP)
+	select {
+	case event := <-second.Events:
+		if !event.FingerprintChanged {
+			t.Fatalf("%+v", event)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event on the open subscription")
+	}
+	if _, err := client.Status(c); err != nil {
+		t.Fatal(err)
+	}
+	// Unsubscribe ends the remaining subscription's channel.
+	if _, err := client.Unsubscribe(c); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case _, ok := <-second.Events:
+		if ok {
+			t.Fatal("an event after unsubscribe")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Events not closed by Unsubscribe")
+	}
+}
