@@ -202,6 +202,16 @@ def test_not_authorized_32011(make_daemon: MakeDaemon) -> None:
     assert lines[1]["data"]["method"] == "daemon.reload"
 
 
+def test_admin_group_member_is_authorized(make_daemon: MakeDaemon) -> None:
+    """The other side of -32011: a member of authorization.admin-group may call the admin methods."""
+    daemon = make_daemon(socket_mode="0666", config='[authorization]\nadmin-group = "nogroup"\n')
+    result = run_as_nobody(
+        f"import evmcsd\nwith evmcsd.Client({daemon.socket!r}) as c:\n    print(c.refresh()['changed'], c.reload()['reloaded'])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_invalid_document_32012(client: evmcsd.Client) -> None:
     vm = load(EXAMPLES / "vm-windows-evmcs.json")
     vm["vmx"]["0x48d"] = "zz"

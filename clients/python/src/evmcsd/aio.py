@@ -33,9 +33,10 @@ _LINE_LIMIT = 64 * 1024 * 1024
 
 
 class AsyncClient:
-    """``client = await AsyncClient.connect()``, or ``async with AsyncClient.connect() as c``
-    is not possible (connect is a coroutine): use ``async with await AsyncClient.connect()``.
-    Same methods as Client, as coroutines."""
+    """A connection to evmcsd for asyncio: ``client = await AsyncClient.connect()`` (or
+    ``async with await AsyncClient.connect() as client``). The same methods as Client, as
+    coroutines; calls from many tasks are pipelined on the one connection and matched by id by
+    a reader task."""
 
     def __init__(self, socket_path: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float) -> None:
         self.socket_path = socket_path

@@ -375,7 +375,8 @@ class Subscription:
         return cast(ProfileChanged, item)
 
     def close(self) -> SubscriptionResult:
-        """Unsubscribes (events.unsubscribe) and stops this iterator."""
+        """Stops this iterator and unsubscribes the connection (events.unsubscribe: other
+        Subscriptions of the same client get no more events either)."""
         self._client._drop_subscriber(self._events)
         self._events.put(_END)
         return self._client.unsubscribe()
