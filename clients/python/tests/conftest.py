@@ -204,20 +204,82 @@ def client(daemon: Daemon) -> Iterator[evmcsd.Client]:
         yield connected
 
 
+def check_result(openrpc: OpenRPC, method: str, result: Any) -> None:
+    """The result validates against the method's result schema in Docs/openrpc.json
+    (jsonschema), and carries no key its typed result lacks and every key it marks required."""
+    openrpc.validate_result(method, result)
+    typed = RESULT_TYPES[method] if method in RESULT_TYPES else NOTIFICATION_TYPES[method]
+    if typed is not None:
+        problems = typed_key_problems(typed, result, method)
+        assert not problems, f"{method}: the live answer does not fit evmcsd.types:\n  " + "\n  ".join(problems)
+
+
 @pytest.fixture(scope="session")
 def check_answer(openrpc: OpenRPC) -> Callable[[str, Any], None]:
-    """check_answer(method, result): the result validates against the method's result schema in
-    Docs/openrpc.json (jsonschema), and carries no key its typed result lacks and every key it
-    marks required."""
+    """check_answer(method, result): check_result, explicitly."""
 
     def check(method: str, result: Any) -> None:
-        openrpc.validate_result(method, result)
-        typed = RESULT_TYPES[method] if method in RESULT_TYPES else NOTIFICATION_TYPES[method]
-        if typed is not None:
-            problems = typed_key_problems(typed, result, method)
-            assert not problems, f"{method}: the live answer does not fit evmcsd.types:\n  " + "\n  ".join(problems)
+        check_result(openrpc, method, result)
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def validate_every_answer(openrpc: OpenRPC, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every result any test gets through Client or AsyncClient, and every profile.changed event,
+    is checked with check_result; a failure fails the test that got the answer."""
+    failures: List[str] = []
+    counted: List[int] = [0]
+
+    def record(method: str, result: Any) -> None:
+        if method not in RESULT_TYPES and method not in NOTIFICATION_TYPES:
+            return
+        counted[0] += 1
+        try:
+            check_result(openrpc, method, result)
+        except AssertionError as error:
+            failures.append(str(error))
+
+    original_submit = evmcsd.Client.submit
+
+    def submit(self: evmcsd.Client, method: str, params: Any = None) -> Any:
+        future = original_submit(self, method, params)
+
+        def check(done: Any) -> None:
+            if not done.cancelled() and done.exception() is None:
+                record(method, done.result())
+
+        future.add_done_callback(check)
+        return future
+
+    original_call = evmcsd.AsyncClient.call
+
+    async def call(self: evmcsd.AsyncClient, method: str, params: Any = None, **kwargs: Any) -> Any:
+        result = await original_call(self, method, params, **kwargs)
+        record(method, result)
+        return result
+
+    original_take = evmcsd.Subscription._take
+    original_async_take = evmcsd.AsyncSubscription._take
+
+    def take(self: evmcsd.Subscription, timeout: Any) -> Any:
+        event = original_take(self, timeout)
+        if event is not None:
+            record("profile.changed", event)
+        return event
+
+    async def async_take(self: evmcsd.AsyncSubscription, timeout: Any) -> Any:
+        event = await original_async_take(self, timeout)
+        if event is not None:
+            record("profile.changed", event)
+        return event
+
+    monkeypatch.setattr(evmcsd.Client, "submit", submit)
+    monkeypatch.setattr(evmcsd.AsyncClient, "call", call)
+    monkeypatch.setattr(evmcsd.Subscription, "_take", take)
+    monkeypatch.setattr(evmcsd.AsyncSubscription, "_take", async_take)
+    yield
+    assert not failures, f"{len(failures)} of {counted[0]} live answers failed validation; the first:\n{failures[0]}"
 
 
 def typed_key_problems(typed: Any, value: Any, where: str) -> List[str]:
