@@ -349,7 +349,15 @@ func (c *Client) CallRaw(ctx context.Context, method string, params any) (json.R
 	}
 	if err := c.write(ctx, append(data, '\n')); err != nil {
 		c.forget(id)
-		return nil, err
+		select {
+		case got := <-ch: // answered before the daemon closed (e.g. -32000 for the connection)
+			if got.err != nil {
+				return nil, got.err
+			}
+			return resultOf(got.message)
+		default:
+			return nil, err
+		}
 	}
 	select {
 	case got := <-ch:

@@ -263,3 +263,22 @@ def test_fleet_failed_32016(client: evmcsd.Client) -> None:
         client.baseline([no_evmcs], evmcs=True)
     assert caught.value.code == -32016
     assert "eVMCS" in caught.value.data["reason"]
+
+
+def test_overloaded_32000_async(make_daemon: MakeDaemon) -> None:
+    import asyncio
+
+    daemon = make_daemon(config="[limits]\nmax-connections = 1\nreserved-connections = 0\n")
+
+    async def main() -> None:
+        async with await evmcsd.AsyncClient.connect(daemon.socket) as first:
+            await first.status()
+            second = await evmcsd.AsyncClient.connect(daemon.socket)
+            try:
+                with pytest.raises(evmcsd.OverloadedError) as caught:
+                    await second.status()
+                assert caught.value.data["reason"] == "total limit"
+            finally:
+                await second.close()
+
+    asyncio.run(main())

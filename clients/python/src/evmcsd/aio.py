@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any, AsyncIterator, Dict, List, Mapping, Optional, Sequence, cast
 
 from . import _wire
@@ -28,8 +29,6 @@ from .types import (
 )
 
 _END = object()
-# Answers can be large (host.profile, rpc.discover, compat.pools of many hosts).
-_LINE_LIMIT = 64 * 1024 * 1024
 
 
 class AsyncClient:
@@ -38,11 +37,13 @@ class AsyncClient:
     coroutines; calls from many tasks are pipelined on the one connection and matched by id by
     a reader task."""
 
-    def __init__(self, socket_path: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float) -> None:
+    def __init__(self, socket_path: str, sock: socket.socket, timeout: float) -> None:
+        # The socket itself, not asyncio's streams: a failed write (the daemon closed the
+        # connection) must not stop the reader before it has read the daemon's last line.
         self.socket_path = socket_path
         self.timeout = timeout
-        self._reader = reader
-        self._writer = writer
+        self._sock = sock
+        self._loop = asyncio.get_running_loop()
         self._write_lock = asyncio.Lock()
         self._pending: Dict[int, "asyncio.Future[Dict[str, Any]]"] = {}
         self._raw_waiters: List["asyncio.Future[Any]"] = []
@@ -57,11 +58,14 @@ class AsyncClient:
         """Connects to evmcsd (default socket as for Client); raises DaemonNotRunningError or
         PermissionDeniedError."""
         path = socket_path if socket_path else default_socket_path()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.setblocking(False)
         try:
-            reader, writer = await asyncio.open_unix_connection(path, limit=_LINE_LIMIT)
+            await asyncio.get_running_loop().sock_connect(sock, path)
         except OSError as error:
+            sock.close()
             raise _wire.connect_error(path, error) from None
-        return cls(path, reader, writer, timeout)
+        return cls(path, sock, timeout)
 
     async def __aenter__(self) -> "AsyncClient":
         return self
@@ -70,18 +74,23 @@ class AsyncClient:
         await self.close()
 
     async def close(self) -> None:
+        """Closes the connection; calls in flight fail with ConnectionLostError and
+        subscriptions end."""
         if self._closed is None:
             self._closed = ConnectionLostError(f"the connection to evmcsd at {self.socket_path} was closed by this client")
-        self._writer.close()
         try:
-            await self._writer.wait_closed()
+            self._sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
-        self._task.cancel()
-        try:
-            await self._task
-        except asyncio.CancelledError:
-            pass
+        if not self._task.done():
+            await asyncio.wait([self._task], timeout=5)
+        if not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._sock.close()
         self._finish()
 
     @property
@@ -96,7 +105,12 @@ class AsyncClient:
         self._next_id += 1
         answer: "asyncio.Future[Dict[str, Any]]" = asyncio.get_running_loop().create_future()
         self._pending[request_id] = answer
-        await self._send(_wire.encode_request(request_id, method, params), request_id)
+        try:
+            await self._send(_wire.encode_request(request_id, method, params), request_id)
+        except EVMCSDError:
+            # The daemon may have answered before it closed (e.g. -32000 for the connection).
+            if not answer.done():
+                raise
         try:
             message = await asyncio.wait_for(answer, self.timeout if timeout is None else timeout)
         except asyncio.TimeoutError:
@@ -126,25 +140,39 @@ class AsyncClient:
     async def _send(self, data: bytes, request_id: Optional[int]) -> None:
         try:
             async with self._write_lock:
-                self._writer.write(data)
-                await self._writer.drain()
-        except (OSError, RuntimeError):
+                await self._loop.sock_sendall(self._sock, data)
+        except OSError:
+            # The daemon closed the connection (e.g. after a -32000 line): let the reader read
+            # what it sent before closing, which says why.
+            if not self._task.done():
+                await asyncio.wait([self._task], timeout=1)
             if request_id is not None:
                 self._pending.pop(request_id, None)
             raise (self._closed or self._server_error or _wire.connection_lost(self.socket_path)) from None
 
     async def _read_loop(self) -> None:
         failure: Optional[EVMCSDError] = None
+        buffer = bytearray()
+        scanned = 0
         try:
             while True:
-                line = await self._reader.readline()
-                if not line:
+                chunk = await self._loop.sock_recv(self._sock, 262144)
+                if not chunk:
                     break
-                if line.strip():
-                    self._dispatch(line)
+                buffer += chunk
+                while True:
+                    end = buffer.find(b"\n", scanned)
+                    if end < 0:
+                        scanned = len(buffer)
+                        break
+                    line = bytes(buffer[: end + 1])
+                    del buffer[: end + 1]
+                    scanned = 0
+                    if line.strip():
+                        self._dispatch(line)
         except ProtocolViolationError as error:
             failure = error
-        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+        except OSError:
             pass
         if self._closed is None:
             self._closed = failure or self._server_error or _wire.connection_lost(self.socket_path)

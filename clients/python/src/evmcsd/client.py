@@ -105,7 +105,12 @@ class Client:
             request_id = self._next_id
             self._next_id += 1
             self._pending[request_id] = answer
-        self._send(_wire.encode_request(request_id, method, params), request_id)
+        try:
+            self._send(_wire.encode_request(request_id, method, params), request_id)
+        except EVMCSDError:
+            # The daemon may have answered before it closed (e.g. -32000 for the connection).
+            if not answer.done():
+                raise
         result: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
 
         def settle(done: "concurrent.futures.Future[Dict[str, Any]]") -> None:
