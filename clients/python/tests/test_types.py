@@ -27,8 +27,33 @@ def element_types(annotation: Any) -> List[Tuple[str, Any]]:
     return []
 
 
+def unwrap(schema: Any) -> Any:
+    """A nullable or one-of schema's non-null alternative, when there is exactly one."""
+    if isinstance(schema, dict):
+        for key in ("oneOf", "anyOf"):
+            if key in schema and isinstance(schema[key], list):
+                others = [part for part in schema[key] if not (isinstance(part, dict) and part.get("type") == "null")]
+                if len(others) == 1:
+                    return unwrap(others[0])
+    return schema
+
+
+def member_schema(schema: Any, member: str) -> Any:
+    """``items`` or the map's value schema (``additionalProperties``, or the one
+    ``patternProperties`` entry)."""
+    schema = unwrap(schema)
+    if not isinstance(schema, dict):
+        return None
+    if member == "additionalProperties" and not isinstance(schema.get(member), dict):
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict) and len(patterns) == 1:
+            return next(iter(patterns.values()))
+    return schema.get(member)
+
+
 def object_schema(schema: Any) -> Optional[Dict[str, Any]]:
     """The object schema to compare with, when the schema describes one (allOf merged)."""
+    schema = unwrap(schema)
     if not isinstance(schema, dict):
         return None
     if "allOf" in schema:
@@ -49,7 +74,7 @@ def key_drift(typed: Any, schema: Any, where: str, unstated: Optional[List[str]]
         unstated = []
     if not is_typed_dict(typed):
         for member, element in element_types(typed):
-            sub = schema.get(member) if isinstance(schema, dict) else None
+            sub = member_schema(schema, member)
             if isinstance(sub, dict):
                 problems += key_drift(element, sub, f"{where}[{member}]", unstated)
         return problems
@@ -107,10 +132,27 @@ def test_every_method_has_a_typed_result(openrpc: OpenRPC) -> None:
 
 
 def test_the_drift_check_catches_drift() -> None:
-    from evmcsd.types import RefreshResult
+    from evmcsd.types import ProfileHistory, RefreshResult
 
     schema = {"type": "object", "properties": {"changed": {}, "fingerprint": {}, "extra": {}}, "required": ["changed", "extra"]}
     problems = key_drift(RefreshResult, schema, "cache.refresh")
     assert "cache.refresh: the document has 'extra', RefreshResult does not" in problems
     assert "cache.refresh: RefreshResult has 'durationMicros', the document does not" in problems
     assert "cache.refresh: 'fingerprint' is required in RefreshResult, optional in the document" in problems
+    # Through nullable wrappers, arrays and maps.
+    nested = {
+        "type": "object",
+        "required": ["capacity", "changes"],
+        "properties": {
+            "capacity": {"type": "integer"},
+            "changes": {
+                "oneOf": [
+                    {"type": "null"},
+                    {"type": "array", "items": {"type": "object", "required": [], "properties": {"at": {}, "bogus": {}}}},
+                ]
+            },
+        },
+    }
+    problems = key_drift(ProfileHistory, nested, "host.history")
+    assert "host.history.changes[items]: the document has 'bogus', ProfileChanged does not" in problems
+    assert "host.history.changes[items]: ProfileChanged has 'trigger', the document does not" in problems
