@@ -3,6 +3,8 @@
 #   make run      build, then start evmcsd in the foreground on the default socket
 #                 (/run/evmcsd/evmcsd.sock as root, $XDG_RUNTIME_DIR/evmcsd/evmcsd.sock otherwise)
 #   make test     install missing Debian packages, then build (debug and release) and run every test
+#   make test-clients  the Python and Go client libraries (clients/): mypy --strict, pytest, go vet,
+#                 gofmt, go test, against .build/debug/evmcsd (or EVMCSD_BIN, then no Swift build)
 #   make install  install binaries, systemd units, sysusers and tmpfiles entries, configuration,
 #                 shell completions and man pages
 #   make deb      build evmcsd_<version>_amd64.deb (debhelper; Docs/operations.md)
@@ -97,6 +99,52 @@ test: deps
 	$(SWIFT) build -c release $(SELF_CONTAINED)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The client libraries (clients/python, clients/go; Docs/client.md). Installs what a fresh Debian 12
+# lacks (python3-pytest, python3-jsonschema, golang-go from Debian; mypy with pip), builds the
+# Swift debug products unless EVMCSD_BIN names a daemon (EVMCSCTL_BIN defaults to the evmcsctl next
+# to it), then runs every step and names each one that failed.
+CLIENTS_PYTHON ?= python3
+EVMCSD_BIN     ?=
+
+.PHONY: test-clients
+test-clients:
+	@missing=""; \
+	$(CLIENTS_PYTHON) -c 'import pytest' 2>/dev/null || missing="$$missing python3-pytest"; \
+	$(CLIENTS_PYTHON) -c 'import jsonschema' 2>/dev/null || missing="$$missing python3-jsonschema"; \
+	$(CLIENTS_PYTHON) -m pip --version >/dev/null 2>&1 || missing="$$missing python3-pip"; \
+	command -v go >/dev/null 2>&1 || missing="$$missing golang-go"; \
+	if [ -n "$$missing" ]; then \
+		echo "test-clients: installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+			|| { echo "test-clients: FAILED to install$$missing"; exit 1; }; \
+	fi; \
+	if ! $(CLIENTS_PYTHON) -m mypy --version >/dev/null 2>&1; then \
+		echo "test-clients: installing mypy with pip"; \
+		$(CLIENTS_PYTHON) -m pip install -q mypy 2>/dev/null || $(CLIENTS_PYTHON) -m pip install -q --break-system-packages mypy \
+			|| { echo "test-clients: FAILED to install mypy (pip install mypy)"; exit 1; }; \
+	fi
+	@if [ -z "$(EVMCSD_BIN)" ]; then $(MAKE) deps && $(SWIFT) build; fi
+	@bin="$(if $(EVMCSD_BIN),$(abspath $(EVMCSD_BIN)),$(CURDIR)/.build/debug/evmcsd)"; \
+	ctl="$${EVMCSCTL_BIN:-$$(dirname "$$bin")/evmcsctl}"; \
+	export EVMCSD_BIN="$$bin" EVMCSCTL_BIN="$$ctl"; \
+	race=""; if [ "$$(go env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null 2>&1; then race="-race"; fi; \
+	failed=""; \
+	step() { name="$$1"; shift; echo "== test-clients: $$name"; if "$$@"; then echo "== test-clients: $$name: ok"; \
+		else echo "== test-clients: $$name: FAILED"; failed="$$failed\n  $$name"; fi; }; \
+	export SITE=$$(mktemp -d) PY="$(CLIENTS_PYTHON)"; \
+	step "pip install ./clients/python" sh -c '{ $$PY -m pip install -q --no-deps --target "$$SITE" ./clients/python \
+		|| $$PY -m pip install -q --no-deps --no-build-isolation --target "$$SITE" ./clients/python \
+		|| $$PY -m pip install -q --no-deps --break-system-packages --target "$$SITE" ./clients/python; } \
+		&& cd / && PYTHONPATH="$$SITE" $$PY -c "import evmcsd; print(evmcsd.__name__, evmcsd.__version__, evmcsd.__file__)"'; \
+	rm -rf "$$SITE"; \
+	step "mypy --strict (clients/python)" sh -c 'cd clients/python && MYPYPATH=src:tests:examples $(CLIENTS_PYTHON) -m mypy --strict --explicit-package-bases src examples tests'; \
+	step "pytest (clients/python)" sh -c 'cd clients/python && $(CLIENTS_PYTHON) -m pytest -ra -p no:cacheprovider tests'; \
+	step "go vet (clients/go)" sh -c 'cd clients/go && go vet ./...'; \
+	step "gofmt -l (clients/go)" sh -c 'cd clients/go && out=$$(gofmt -l .) && [ -z "$$out" ] || { echo "not gofmt-ed: $$out"; exit 1; }'; \
+	step "go test $$race (clients/go)" sh -c "cd clients/go && go test $$race -count=1 ./..."; \
+	if [ -n "$$failed" ]; then printf "test-clients: FAILED:$$failed\n"; exit 1; fi; \
+	echo "test-clients: every step passed"
 
 fuzz soak: build
 	Tools/stress.sh $@

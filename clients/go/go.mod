@@ -1,0 +1,3 @@
+module github.com/evmcsd/evmcsd/clients/go
+
+go 1.19
