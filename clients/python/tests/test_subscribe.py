@@ -112,6 +112,6 @@ def test_unsubscribe_without_subscription_returns_the_fingerprint(client: evmcsd
     check_answer("events.unsubscribe", result)
     assert result.get("subscribed") is False
     assert result.get("fingerprint") == client.status()["fingerprint"], (
-        "PROTOCOL DRIFT (known, being fixed on main): events.unsubscribe on a connection that never "
+        "events.unsubscribe on a connection that never "
         f"subscribed answers {result}, without the fingerprint Docs/protocol.md documents"
     )
