@@ -2,7 +2,7 @@ import Testing
 
 @testable import VMXModel
 
-/// The filter tables of facts §2.2, checked against masks written out by hand.
+/// The filter tables of Docs/evmcs-eras.md (arch/x86/kvm/vmx/hyperv_evmcs.h), checked against masks written out by hand.
 @Suite("eVMCS filter by kernel era")
 struct EVMCSFilterTests {
     /// Every control allowed (high dword all ones), every VM function allowed.

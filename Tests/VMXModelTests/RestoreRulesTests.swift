@@ -2,7 +2,7 @@ import Testing
 
 @testable import VMXModel
 
-/// One passing and one failing case per rule of `vmx_set_vmx_msr()` (facts §6).
+/// One passing and one failing case per rule of `vmx_set_vmx_msr()` (arch/x86/kvm/vmx/nested.c; Docs/compatibility.md §1).
 @Suite("KVM restore rules")
 struct RestoreRulesTests {
     /// KVM-like reference: revision 0x11e57ed0, 4 KiB VMCS, TRUE_CTLS and INS/OUTS.

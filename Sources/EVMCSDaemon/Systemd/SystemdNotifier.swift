@@ -9,9 +9,6 @@ import CSystemd
 public struct SystemdNotifier: Sendable {
     public init() {}
 
-    /// Whether a notification socket is configured.
-    public var isActive: Bool { getenv("NOTIFY_SOCKET") != nil }
-
     /// `READY=1` with a status line: startup or a reload is complete.
     public func ready(status: String) { send("READY=1\nSTATUS=\(Self.sanitize(status))") }
 

@@ -71,9 +71,6 @@ extension JSONValue {
         guard case .bool(let value) = self else { return nil }
         return value
     }
-
-    /// Whether this is `null`.
-    public var isNull: Bool { self == .null }
 }
 
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,

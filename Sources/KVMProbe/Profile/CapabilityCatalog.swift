@@ -1,4 +1,4 @@
-/// The KVM capabilities a host profile reports (DESIGN §3), by linux/kvm.h name without
+/// The KVM capabilities a host profile reports (Docs/documents.md), by linux/kvm.h name without
 /// `KVM_CAP_`. KVM_CAP_NR_VCPUS is left out on purpose: it is the host's CPU count, not a
 /// capability, and would make identical hosts of different sizes look different.
 public enum CapabilityCatalog {

@@ -1,6 +1,6 @@
 import VMXModel
 
-/// The vCPU and guest-view parts of the probe (DESIGN §3.3–3.4): on a fresh vCPU configured
+/// The vCPU and guest-view parts of the probe (Docs/probe.md, "The guest-view probe"): on a fresh vCPU configured
 /// like a Hyper-V-enabled VMM configures it (supported CPUID plus Hyper-V leaves, eVMCS
 /// enabled), read the vCPU's supported Hyper-V CPUID, the VMX MSRs host-initiated (the vCPU
 /// view) and by RDMSR from a guest (the eVMCS guest view); once with Hyper-V CPUID

@@ -5,7 +5,7 @@ import VMXModel
 #endif
 
 /// Probes the live host: procfs/sysfs facts, the system fd of `/dev/kvm`, a vCPU with eVMCS
-/// enabled, and the RDMSR guest that measures what an eVMCS guest reads (DESIGN §3).
+/// enabled, and the RDMSR guest that measures what an eVMCS guest reads (Docs/probe.md).
 ///
 /// ```swift
 /// let profile = LiveProbe().probe()   // never throws: failures are reasons in the profile

@@ -1,6 +1,6 @@
 import VMXModel
 
-/// The system part of the probe (DESIGN §3.2): API version, capabilities, feature MSRs
+/// The system part of the probe (Docs/probe.md, "Steps"): API version, capabilities, feature MSRs
 /// (VMX ones on Intel with nested=1), supported CPUID and, when available, the system
 /// KVM_GET_SUPPORTED_HV_CPUID.
 enum SystemProbe {

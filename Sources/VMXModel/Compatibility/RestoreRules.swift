@@ -35,7 +35,7 @@ enum RestoreRules {
         }
     }
 
-    /// The MSRs KVM lists in KVM_GET_MSR_INDEX_LIST and accepts back (facts §7).
+    /// The MSRs KVM lists in KVM_GET_MSR_INDEX_LIST and accepts back (arch/x86/kvm/vmx/nested.c, Docs/compatibility.md §1).
     static func isRestorable(_ index: MSRIndex) -> Bool {
         switch index {
         case .vmxBasic, .vmxTruePinBasedControls, .vmxTrueProcBasedControls, .vmxTrueExitControls,

@@ -162,7 +162,7 @@ public struct HostProfile: Codable, Hashable, Sendable {
         }
     }
 
-    /// The VMX capability MSRs in the views that matter (DESIGN §4).
+    /// The VMX capability MSRs in the views that matter (Docs/documents.md).
     public struct VMXViews: Codable, Hashable, Sendable {
         /// System KVM_GET_MSRS on /dev/kvm: KVM's `vmcs_config.nested`.
         public var system: VMXMSRSet?

@@ -10,9 +10,6 @@ public struct Fingerprint: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { value }
 
-    /// A short prefix for humans and status lines: `sha256:1a2b3c4d5e6f`.
-    public var short: String { String(value.prefix(19)) }
-
     /// The fingerprint of `profile`.
     public init(of profile: HostProfile) {
         self.init(content: Content(profile))

@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4) over a byte sequence.
 ///
-/// VMXModel is a pure module that depends only on the standard library (DESIGN §2), and the
+/// VMXModel is a pure module that depends only on the standard library (Docs/compatibility.md), and the
 /// fingerprint is its only use of a hash; swift-crypto would add BoringSSL to every build of
 /// the core. This is the textbook algorithm, checked against the FIPS 180-4 example vectors
 /// and against `sha256sum` in the tests.
