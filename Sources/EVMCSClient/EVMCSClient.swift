@@ -200,7 +200,7 @@ public struct ProfileChanges: AsyncSequence, Sendable {
                 guard notification.method == EVMCSNotification.profileChanged, let params = notification.params else {
                     continue
                 }
-                if let event = try? JSONDecoder().decode(ProfileChangedEvent.self, from: Data(params.serialized())) {
+                if let event = try? JSONValueDecoder().decode(ProfileChangedEvent.self, from: params) {
                     return event
                 }
             }

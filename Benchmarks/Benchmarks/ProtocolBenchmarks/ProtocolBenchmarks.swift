@@ -47,7 +47,7 @@ enum Answers {
         source: "live /dev/kvm",
         ready: true,
         cache: DaemonStatus.Cache(
-            state: "verified",
+            state: .verified,
             file: "/var/cache/evmcsd/profile.json",
             profileAgeSeconds: 1_812.5,
             lastRevalidation: "2026-11-26T18:36:51Z",

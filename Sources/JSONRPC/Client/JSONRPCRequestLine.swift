@@ -35,11 +35,11 @@ enum JSONRPCRequestLine {
 }
 
 extension JSONValue {
-    /// This value, the result of a call to `method`, decoded as `T` with `JSONDecoder`.
+    /// This value, the result of a call to `method`, decoded as `T` from the tree (``JSONValueDecoder``).
     /// - Throws: ``JSONRPCClientError/malformedResponse(_:)`` naming `method` and `T`.
     public func decodedResult<T: Decodable>(of method: String, as type: T.Type) throws(JSONRPCClientError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(self.serialized()))
+            return try JSONValueDecoder().decode(T.self, from: self)
         } catch {
             throw .malformedResponse("result of \(method) does not decode as \(T.self): \(error)")
         }

@@ -19,7 +19,7 @@ enum ParsedLine {
 }
 
 /// Reads JSON-RPC messages from one line in a single pass: validates the whole text, extracts `jsonrpc`, `method`
-/// and `id`, and keeps `params` as validated raw text (parsed or decoded only if the handler asks).
+/// and `id`, and parses `params` into a tree that handlers decode (never parsed again).
 struct MessageParser: Sendable {
     let maximumDepth: Int
     let maximumBatchSize: Int
@@ -120,7 +120,7 @@ private struct RequestFields {
     private var methodIsInvalid = false
     private var id: JSONRPCID?
     private var idIsInvalid = false
-    private var params: [UInt8]?
+    private var params: JSONValue?
     private var paramsAreInvalid = false
 
     mutating func read(key: String, from scanner: inout JSONScanner, depth: Int) throws(JSONParseError) {
@@ -146,9 +146,9 @@ private struct RequestFields {
             try scanner.expectLiteral("null")
             self.id = JSONRPCID(value: .null, jsonText: "null")
         case ("params", UInt8(ascii: "{")), ("params", UInt8(ascii: "[")):
-            // Duplicates inside params are the method's -32602 (JSONRPCRequest.decodeParams).
-            try scanner.skipValue(depth: depth)
-            self.params = Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[start..<scanner.index]))
+            // Parsed here, once: handlers decode the tree. Duplicates inside params are the method's -32602
+            // (JSONRPCRequest.decodeParams).
+            self.params = try scanner.parseValue(depth: depth)
         case (_, UInt8(ascii: "{")), (_, UInt8(ascii: "[")):
             // An unknown member (or a mistyped one) holding a container: look inside for duplicates too.
             let value = try scanner.parseValue(depth: depth)
@@ -188,7 +188,7 @@ private struct RequestFields {
         } else if self.paramsAreInvalid {
             problem = "\"params\" must be an array or an object"
         } else if let method {
-            return .request(JSONRPCRequest(method: method, id: id, paramsText: self.params))
+            return .request(JSONRPCRequest(method: method, id: id, params: self.params))
         } else {
             problem = "missing \"method\""
         }
