@@ -27,6 +27,28 @@ let benchmarks: @Sendable () -> Void = {
         let parser = JSONParser()
         for _ in benchmark.scaledIterations { blackHole(try parser.parse(line)) }
     }
+
+    // The one decoder: compat.check params ({"from": <profile>, "evmcs": true}) from their bytes,
+    // parsed once and decoded from the tree, against Foundation's JSONDecoder on the same bytes.
+    let checkParams = try! JSONRPCResult(encoding: Answers.checkParams).jsonText
+    Benchmark("decode compat.check params: JSONParser + JSONValueDecoder") { benchmark in
+        let parser = JSONParser()
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONValueDecoder().decode(CompatCheckRequest.self, from: try parser.parse(checkParams)))
+        }
+    }
+    Benchmark("decode compat.check params: Foundation JSONDecoder") { benchmark in
+        let data = Data(checkParams)
+        for _ in benchmark.scaledIterations { blackHole(try JSONDecoder().decode(CompatCheckRequest.self, from: data)) }
+    }
+
+    // The encoder kept (JSONValueEncoder, behind JSONRPCResult(encoding:)) against JSONEncoder with
+    // sorted keys, the output it must equal.
+    Benchmark("encode host.profile answer: Foundation JSONEncoder (sorted keys)") { benchmark in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for _ in benchmark.scaledIterations { blackHole(try encoder.encode(profile)) }
+    }
 }
 
 enum Answers {
@@ -37,6 +59,15 @@ enum Answers {
             )
         return try! DocumentLoader.hostProfile(from: Data(contentsOf: path))
     }()
+
+    /// `compat.check` params: a VM started on this profile with eVMCS.
+    static let checkParams = CompatCheckRequest.startedOn(
+        profile,
+        evmcs: true,
+        perfGlobalCtrl: false,
+        nestedState: false,
+        target: nil
+    )
 
     /// A status as a busy daemon reports it.
     static let status = DaemonStatus(
