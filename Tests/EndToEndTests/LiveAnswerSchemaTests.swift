@@ -9,7 +9,10 @@ import Testing
     private static func document(_ path: String) throws -> String {
         let data = try Data(contentsOf: DaemonProcess.repositoryRoot.appendingPathComponent(path))
         let object = try JSONSerialization.jsonObject(with: data)
-        return String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+        return String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+            as: UTF8.self
+        )
     }
 
     /// Sends one request and keeps its raw answer line as an instance of `schema`.
@@ -38,6 +41,7 @@ import Testing
         #expect(answers.count >= minimum)
         let outcome = try answers.validate()
         #expect(outcome.passed, "answers drift from EVMCSSchemas:\n\(outcome.output)")
+        if outcome.passed { print(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     @Test func everyReferenceResolvesToAComponent() {
@@ -78,7 +82,10 @@ import Testing
         #expect(!references.isEmpty)
         for reference in references {
             let prefix = "#/components/schemas/"
-            #expect(reference.hasPrefix(prefix) && schemas[String(reference.dropFirst(prefix.count))] != nil, "\(reference) does not resolve")
+            #expect(
+                reference.hasPrefix(prefix) && schemas[String(reference.dropFirst(prefix.count))] != nil,
+                "\(reference) does not resolve"
+            )
         }
     }
 
@@ -86,7 +93,13 @@ import Testing
         let daemon = try DaemonProcess(profile: "Docs/examples/skylake-6.8.json")
         let client = try daemon.client()
         let answers = try AnswerDirectory()
-        func ask(_ method: String, _ params: String? = nil, _ paramsSchema: String? = nil, as schema: String, _ label: String)
+        func ask(
+            _ method: String,
+            _ params: String? = nil,
+            _ paramsSchema: String? = nil,
+            as schema: String,
+            _ label: String
+        )
             throws
         {
             try Self.ask(client, method, params: params, paramsSchema: paramsSchema, as: schema, label, into: answers)
@@ -117,14 +130,20 @@ import Testing
             ("bare-document", vm),
             ("vm", "{\"vm\":\(vm)}"),
             ("vm-to-old", "{\"vm\":\(vm),\"to\":\(old)}"),
-            ("vm-minimal", "{\"vm\":{\"schema\":\"evmcsd.vm-requirements/1\",\"evmcs\":{\"enabled\":true},\"vmx\":{\"0x48d\":\"0x000000ff00000016\"},\"source\":{\"kernelRelease\":\"5.10.0-28-amd64\"}}}"),
+            (
+                "vm-minimal",
+                "{\"vm\":{\"schema\":\"evmcsd.vm-requirements/1\",\"evmcs\":{\"enabled\":true},\"vmx\":{\"0x48d\":\"0x000000ff00000016\"},\"source\":{\"kernelRelease\":\"5.10.0-28-amd64\"}}}"
+            ),
             ("from-old-evmcs", "{\"from\":\(old),\"evmcs\":true,\"perfGlobalCtrl\":false,\"nestedState\":true}"),
             ("from-old-plain", "{\"from\":\(old)}"),
             ("from-new-to-old", "{\"from\":\(new),\"evmcs\":true,\"to\":\(old)}"),
             ("from-new-to-510", "{\"from\":\(new),\"evmcs\":true,\"perfGlobalCtrl\":true,\"to\":\(old510)}"),
             ("from-new-identical", "{\"from\":\(new),\"evmcs\":true,\"to\":\(new)}"),
             ("from-minimal-to-new", "{\"from\":\(minimal),\"evmcs\":true,\"to\":\(new)}"),
-            ("from-measured", "{\"from\":\(measured[0]),\"evmcs\":true,\"nestedState\":true,\"to\":\(measured[measured.count - 1])}"),
+            (
+                "from-measured",
+                "{\"from\":\(measured[0]),\"evmcs\":true,\"nestedState\":true,\"to\":\(measured[measured.count - 1])}"
+            ),
             ("from-measured-back", "{\"from\":\(measured[measured.count - 1]),\"evmcs\":true,\"to\":\(measured[0])}"),
             ("qemu-cpu", "{\"qemuCPU\":\"Skylake-Server-v4,+vmx,hv-vapic,hv-evmcs\"}"),
             ("qemu-cpu-host", "{\"qemuCPU\":\"host,+vmx,hv-vapic,hv-evmcs\",\"from\":\(new),\"to\":\(old)}"),
@@ -137,7 +156,10 @@ import Testing
             ("local-only", "{}"),
             ("with-examples", "{\"profiles\":[\(old),\(old510)]}"),
             ("measured-no-local", "{\"profiles\":[\(measured.joined(separator: ","))],\"includeLocal\":false}"),
-            ("measured-evmcs", "{\"profiles\":[\(measured.joined(separator: ","))],\"includeLocal\":false,\"evmcs\":true,\"nestedState\":true}"),
+            (
+                "measured-evmcs",
+                "{\"profiles\":[\(measured.joined(separator: ","))],\"includeLocal\":false,\"evmcs\":true,\"nestedState\":true}"
+            ),
             ("minimal", "{\"profiles\":[\(minimal)],\"includeLocal\":true,\"evmcs\":false,\"perfGlobalCtrl\":true}"),
         ]
         for (label, params) in fleets {
@@ -163,7 +185,13 @@ import Testing
         let client = try daemon.client()
         let subscriber = try daemon.client()
         let answers = try AnswerDirectory()
-        func ask(_ method: String, _ params: String? = nil, _ paramsSchema: String? = nil, as schema: String, _ label: String)
+        func ask(
+            _ method: String,
+            _ params: String? = nil,
+            _ paramsSchema: String? = nil,
+            as schema: String,
+            _ label: String
+        )
             throws
         {
             try Self.ask(client, method, params: params, paramsSchema: paramsSchema, as: schema, label, into: answers)
@@ -192,7 +220,13 @@ import Testing
         try ask("host.evmcs", as: "HostEVMCSReport", "evmcs-after")
         try ask("host.vmx", "{\"view\":\"guest\"}", "VMXParams", as: "HostVMXReport", "guest-after")
         try ask("compat.check", "{\"from\":\(old),\"evmcs\":true}", "CompatCheckParams", as: "Verdict", "from-old")
-        try ask("compat.check", "{\"qemuCPU\":\"Skylake-Server-v4,+vmx\"}", "CompatCheckParams", as: "Verdict", "qemu-cpu")
+        try ask(
+            "compat.check",
+            "{\"qemuCPU\":\"Skylake-Server-v4,+vmx\"}",
+            "CompatCheckParams",
+            as: "Verdict",
+            "qemu-cpu"
+        )
         try ask("compat.baseline", "{\"profiles\":[\(old)]}", "FleetParams", as: "Baseline", "with-old")
         try ask("compat.pools", "{\"profiles\":[\(old)]}", "FleetParams", as: "Pools", "with-old")
         try tree.setParameter("nested", to: "Y")

@@ -39,20 +39,32 @@ public enum EVMCSSchemas {
         ("CompatCheckParams", compatCheckParams),
         ("FleetParams", fleetParams),
         // Shared parts.
-        ("Fingerprint", .matching(JSONSchema.Pattern.fingerprint, "A capability fingerprint: sha256: and 64 hex digits.")),
+        (
+            "Fingerprint",
+            .matching(JSONSchema.Pattern.fingerprint, "A capability fingerprint: sha256: and 64 hex digits.")
+        ),
         ("MSRIndex", .matching(JSONSchema.Pattern.msrIndex, "An MSR index as evmcsd writes it: 0x480.")),
         ("MSRValues", msrValues),
         ("MSRValuesDocument", msrValuesDocument),
         ("HostProfileDocument", hostProfile(asWritten: false)),
-        ("EVMCSEra", .oneOf(EVMCSEra.allCases.map(\.rawValue), "An eVMCS era: the kernel release whose filter applies.")),
+        (
+            "EVMCSEra",
+            .oneOf(EVMCSEra.allCases.map(\.rawValue), "An eVMCS era: the kernel release whose filter applies.")
+        ),
         ("EraBasis", .oneOf(EffectiveEra.Basis.allCases.map(\.rawValue), "What a guest view or an era rests on.")),
         ("EffectiveEra", effectiveEra),
         ("Provenance", provenance),
         ("Reason", reason),
         ("Warning", warning),
-        ("FeatureState", .oneOf(FeatureState.allCases.map(\.rawValue), "A feature's state in an MSR set (vmxcap's semantics).")),
+        (
+            "FeatureState",
+            .oneOf(FeatureState.allCases.map(\.rawValue), "A feature's state in an MSR set (vmxcap's semantics).")
+        ),
         ("FeatureStates", featureStates),
-        ("CompatibilityLevel", .oneOf(CompatibilityLevel.allCases.map(\.rawValue), "How a host relates to what a VM needs.")),
+        (
+            "CompatibilityLevel",
+            .oneOf(CompatibilityLevel.allCases.map(\.rawValue), "How a host relates to what a VM needs.")
+        ),
         ("VerdictReason", verdictReason),
         ("ProfileChange", profileChange),
         ("CPUIDLeaf", cpuidLeaf),
@@ -144,10 +156,16 @@ public enum EVMCSSchemas {
         [
             .required(
                 "era",
-                .oneOf(["none"] + EVMCSEra.allCases.map(\.rawValue), "The era in effect, or none when no era reproduces the measurement.")
+                .oneOf(
+                    ["none"] + EVMCSEra.allCases.map(\.rawValue),
+                    "The era in effect, or none when no era reproduces the measurement."
+                )
             ),
             .required("basis", .ref("EraBasis")),
-            .optional("matching", .array(.ref("EVMCSEra"), "Measured: every era whose filter reproduces the measured views.")),
+            .optional(
+                "matching",
+                .array(.ref("EVMCSEra"), "Measured: every era whose filter reproduces the measured views.")
+            ),
             .optional(
                 "differences",
                 .array(
@@ -191,165 +209,181 @@ public enum EVMCSSchemas {
     static func hostProfile(asWritten: Bool) -> JSONSchema {
         let values: JSONSchema = .ref(asWritten ? "MSRValues" : "MSRValuesDocument")
         return .object(
-        asWritten
-            ? "evmcsd.host-profile/1 (Docs/documents.md) as evmcsd writes it: what one host's KVM offers nested guests. Every section but schema is optional."
-            : "evmcsd.host-profile/1 (Docs/documents.md) as evmcsd accepts it in params. Every section but schema is optional.",
-        [
-            .required("schema", .constant(HostProfile.schema)),
-            .optional(
-                "host",
-                .object(
-                    "Hand-given or probed name of the host, and its boot id.",
-                    [.optional("name", .string()), .optional("bootId", .string())]
-                )
-            ),
-            .optional("generatedAt", .dateTime("RFC 3339 time the profile was produced.")),
-            .optional("generator", .string("What produced the profile (evmcsd 0.1.0, hand-written, …).")),
-            .optional(
-                "kernel",
-                .object(
-                    "release, version, versionSignature, evmcsEra.",
-                    [
-                        .optional("release", .string("uname -r")),
-                        .optional("version", .string("uname -v")),
-                        .optional("versionSignature", .string("/proc/version_signature")),
-                        .optional("evmcsEra", .ref("EVMCSEra")),
-                    ]
-                )
-            ),
-            .optional(
-                "cpu",
-                .object(
-                    "vendor, family, model, stepping, microcode, modelName.",
-                    [
-                        .optional("vendor", .string("CPUID vendor string: GenuineIntel, AuthenticAMD, …")),
-                        .optional("family", .integer(minimum: 0)),
-                        .optional("model", .integer(minimum: 0)),
-                        .optional("stepping", .integer(minimum: 0)),
-                        .optional("microcode", .string("Microcode revision as /proc/cpuinfo reports it, e.g. 0x2b000603.")),
-                        .optional("modelName", .string()),
-                    ]
-                )
-            ),
-            .optional("kvm", kvm(values)),
-            .optional(
-                "evmcs",
-                .object(
-                    "supported, versionLow, versionHigh, obtained, effectiveEra.",
-                    [
-                        .optional("supported", .boolean("Whether a VMM can enable eVMCS on this host.")),
-                        .optional("versionLow", .integer(minimum: 0, "Lowest supported eVMCS version (0–255).")),
-                        .optional("versionHigh", .integer(minimum: 0, "Highest supported eVMCS version (0–255).")),
-                        .optional("obtained", .ref("Provenance")),
-                        .optional("effectiveEra", .ref("EffectiveEra")),
-                    ]
-                )
-            ),
-            .optional(
-                "vmx",
-                .object(
-                    "system, vcpu, guest, guestPerfGlobalCtrl (MSR index → hex value), obtained.",
-                    [
-                        .optional("system", values),
-                        .optional("vcpu", values),
-                        .optional("guest", values),
-                        .optional("guestPerfGlobalCtrl", values),
-                        .optional("obtained", .map(.ref("Provenance"), keys: viewNamePattern, "How each view was obtained, by view name.")),
-                    ]
-                )
-            ),
-            .optional("warnings", .array(.ref("Warning"))),
-            .optional(
-                "probe",
-                .object(
-                    "durationMicros, steps, guestReadCheck.",
-                    [
-                        .required("durationMicros", .integer(minimum: 0)),
-                        .required(
-                            "steps",
-                            .array(
+            asWritten
+                ? "evmcsd.host-profile/1 (Docs/documents.md) as evmcsd writes it: what one host's KVM offers nested guests. Every section but schema is optional."
+                : "evmcsd.host-profile/1 (Docs/documents.md) as evmcsd accepts it in params. Every section but schema is optional.",
+            [
+                .required("schema", .constant(HostProfile.schema)),
+                .optional(
+                    "host",
+                    .object(
+                        "Hand-given or probed name of the host, and its boot id.",
+                        [.optional("name", .string()), .optional("bootId", .string())]
+                    )
+                ),
+                .optional("generatedAt", .dateTime("RFC 3339 time the profile was produced.")),
+                .optional("generator", .string("What produced the profile (evmcsd 0.1.0, hand-written, …).")),
+                .optional(
+                    "kernel",
+                    .object(
+                        "release, version, versionSignature, evmcsEra.",
+                        [
+                            .optional("release", .string("uname -r")),
+                            .optional("version", .string("uname -v")),
+                            .optional("versionSignature", .string("/proc/version_signature")),
+                            .optional("evmcsEra", .ref("EVMCSEra")),
+                        ]
+                    )
+                ),
+                .optional(
+                    "cpu",
+                    .object(
+                        "vendor, family, model, stepping, microcode, modelName.",
+                        [
+                            .optional("vendor", .string("CPUID vendor string: GenuineIntel, AuthenticAMD, …")),
+                            .optional("family", .integer(minimum: 0)),
+                            .optional("model", .integer(minimum: 0)),
+                            .optional("stepping", .integer(minimum: 0)),
+                            .optional(
+                                "microcode",
+                                .string("Microcode revision as /proc/cpuinfo reports it, e.g. 0x2b000603.")
+                            ),
+                            .optional("modelName", .string()),
+                        ]
+                    )
+                ),
+                .optional("kvm", kvm(values)),
+                .optional(
+                    "evmcs",
+                    .object(
+                        "supported, versionLow, versionHigh, obtained, effectiveEra.",
+                        [
+                            .optional("supported", .boolean("Whether a VMM can enable eVMCS on this host.")),
+                            .optional("versionLow", .integer(minimum: 0, "Lowest supported eVMCS version (0–255).")),
+                            .optional("versionHigh", .integer(minimum: 0, "Highest supported eVMCS version (0–255).")),
+                            .optional("obtained", .ref("Provenance")),
+                            .optional("effectiveEra", .ref("EffectiveEra")),
+                        ]
+                    )
+                ),
+                .optional(
+                    "vmx",
+                    .object(
+                        "system, vcpu, guest, guestPerfGlobalCtrl (MSR index → hex value), obtained.",
+                        [
+                            .optional("system", values),
+                            .optional("vcpu", values),
+                            .optional("guest", values),
+                            .optional("guestPerfGlobalCtrl", values),
+                            .optional(
+                                "obtained",
+                                .map(
+                                    .ref("Provenance"),
+                                    keys: viewNamePattern,
+                                    "How each view was obtained, by view name."
+                                )
+                            ),
+                        ]
+                    )
+                ),
+                .optional("warnings", .array(.ref("Warning"))),
+                .optional(
+                    "probe",
+                    .object(
+                        "durationMicros, steps, guestReadCheck.",
+                        [
+                            .required("durationMicros", .integer(minimum: 0)),
+                            .required(
+                                "steps",
+                                .array(
+                                    .object(
+                                        "One probe step.",
+                                        [
+                                            .required("name", .string()),
+                                            .required("micros", .integer(minimum: 0)),
+                                            .required("outcome", .string("ok, or why the step could not complete.")),
+                                        ]
+                                    )
+                                )
+                            ),
+                            .optional(
+                                "guestReadCheck",
                                 .object(
-                                    "One probe step.",
+                                    "Ordinary MSRs read both by the RDMSR guest and host-initiated on the same vCPU.",
                                     [
-                                        .required("name", .string()),
-                                        .required("micros", .integer(minimum: 0)),
-                                        .required("outcome", .string("ok, or why the step could not complete.")),
+                                        .required("matched", .array(.ref("MSRIndex"))),
+                                        .required("mismatched", .array(.ref("MSRIndex"))),
+                                        .required("faulted", .array(.ref("MSRIndex"))),
+                                        .required("verified", .boolean()),
                                     ]
                                 )
-                            )
-                        ),
-                        .optional(
-                            "guestReadCheck",
-                            .object(
-                                "Ordinary MSRs read both by the RDMSR guest and host-initiated on the same vCPU.",
-                                [
-                                    .required("matched", .array(.ref("MSRIndex"))),
-                                    .required("mismatched", .array(.ref("MSRIndex"))),
-                                    .required("faulted", .array(.ref("MSRIndex"))),
-                                    .required("verified", .boolean()),
-                                ]
-                            )
-                        ),
-                    ]
-                )
-            ),
-            .optional("fingerprint", .ref("Fingerprint")),
-        ]
+                            ),
+                        ]
+                    )
+                ),
+                .optional("fingerprint", .ref("Fingerprint")),
+            ]
         )
     }
 
-    static func kvm(_ values: JSONSchema) -> JSONSchema { .object(
-        "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID, hypervCPUIDVCPU.",
-        [
-            .optional("obtained", .ref("Provenance")),
-            .optional(
-                "device",
-                .object(
-                    "The KVM device node as the probe saw it.",
-                    [
-                        .required("path", .string()),
-                        .required("present", .boolean()),
-                        .optional("mode", .matching("^[0-7]+$", "Octal permission bits, e.g. 0660.")),
-                        .optional("uid", .integer(minimum: 0)),
-                        .optional("gid", .integer(minimum: 0)),
-                        .optional("ctime", .matching("^[0-9]+\\.[0-9]+$", "ctime as seconds.nanoseconds.")),
-                        .optional("readWrite", .boolean()),
-                    ]
-                )
-            ),
-            .optional("apiVersion", .integer("KVM_GET_API_VERSION (12).")),
-            .optional(
-                "capabilities",
-                .map(.integer(), keys: "^[A-Z0-9_]+$", "KVM_CHECK_EXTENSION results by linux/kvm.h name without KVM_CAP_.")
-            ),
-            .optional(
-                "parameters",
-                .map(
-                    .map(.string(), keys: "^[A-Za-z0-9_]+$"),
-                    keys: "^[A-Za-z0-9_]+$",
-                    "Module parameters: module name → parameter → value as read from sysfs."
-                )
-            ),
-            .optional("featureMSRs", values),
-            .optional(
-                "supportedCPUID",
-                .object(
-                    "A summary of KVM_GET_SUPPORTED_CPUID.",
-                    [
-                        .optional("vendor", .string()),
-                        .optional("vmx", .boolean()),
-                        .optional("svm", .boolean()),
-                        .optional("leaves", .integer(minimum: 0)),
-                    ]
-                )
-            ),
-            .optional("hypervCPUID", .array(.ref("CPUIDLeaf"), "The system KVM_GET_SUPPORTED_HV_CPUID leaves.")),
-            .optional(
-                "hypervCPUIDVCPU",
-                .array(.ref("CPUIDLeaf"), "The vCPU KVM_GET_SUPPORTED_HV_CPUID leaves after enabling eVMCS.")
-            ),
-        ]
-    ) }
+    static func kvm(_ values: JSONSchema) -> JSONSchema {
+        .object(
+            "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID, hypervCPUIDVCPU.",
+            [
+                .optional("obtained", .ref("Provenance")),
+                .optional(
+                    "device",
+                    .object(
+                        "The KVM device node as the probe saw it.",
+                        [
+                            .required("path", .string()),
+                            .required("present", .boolean()),
+                            .optional("mode", .matching("^[0-7]+$", "Octal permission bits, e.g. 0660.")),
+                            .optional("uid", .integer(minimum: 0)),
+                            .optional("gid", .integer(minimum: 0)),
+                            .optional("ctime", .matching("^[0-9]+\\.[0-9]+$", "ctime as seconds.nanoseconds.")),
+                            .optional("readWrite", .boolean()),
+                        ]
+                    )
+                ),
+                .optional("apiVersion", .integer("KVM_GET_API_VERSION (12).")),
+                .optional(
+                    "capabilities",
+                    .map(
+                        .integer(),
+                        keys: "^[A-Z0-9_]+$",
+                        "KVM_CHECK_EXTENSION results by linux/kvm.h name without KVM_CAP_."
+                    )
+                ),
+                .optional(
+                    "parameters",
+                    .map(
+                        .map(.string(), keys: "^[A-Za-z0-9_]+$"),
+                        keys: "^[A-Za-z0-9_]+$",
+                        "Module parameters: module name → parameter → value as read from sysfs."
+                    )
+                ),
+                .optional("featureMSRs", values),
+                .optional(
+                    "supportedCPUID",
+                    .object(
+                        "A summary of KVM_GET_SUPPORTED_CPUID.",
+                        [
+                            .optional("vendor", .string()),
+                            .optional("vmx", .boolean()),
+                            .optional("svm", .boolean()),
+                            .optional("leaves", .integer(minimum: 0)),
+                        ]
+                    )
+                ),
+                .optional("hypervCPUID", .array(.ref("CPUIDLeaf"), "The system KVM_GET_SUPPORTED_HV_CPUID leaves.")),
+                .optional(
+                    "hypervCPUIDVCPU",
+                    .array(.ref("CPUIDLeaf"), "The vCPU KVM_GET_SUPPORTED_HV_CPUID leaves after enabling eVMCS.")
+                ),
+            ]
+        )
+    }
 
     // MARK: - VM requirements, verdict, fleet
 
@@ -375,7 +409,10 @@ public enum EVMCSSchemas {
                         [
                             .required("enabled", .boolean("The VM uses Enlightened VMCS (QEMU hv-evmcs).")),
                             member("version", .integer(minimum: 0, "The eVMCS version (0–255; QEMU: 1).")),
-                            member("perfGlobalCtrl", .boolean("Hyper-V CPUID 0x4000000A.EBX bit 0 as the VMM sets it.")),
+                            member(
+                                "perfGlobalCtrl",
+                                .boolean("Hyper-V CPUID 0x4000000A.EBX bit 0 as the VMM sets it.")
+                            ),
                         ]
                     )
                 ),
@@ -521,7 +558,10 @@ public enum EVMCSSchemas {
                 "views",
                 .object(
                     "guest (Hyper-V CPUID 0x4000000A.EBX[0] clear, QEMU's setting) and guestPerfGlobalCtrl (bit set).",
-                    [.required("guest", .ref("EVMCSGuestView")), .required("guestPerfGlobalCtrl", .ref("EVMCSGuestView"))]
+                    [
+                        .required("guest", .ref("EVMCSGuestView")),
+                        .required("guestPerfGlobalCtrl", .ref("EVMCSGuestView")),
+                    ]
                 )
             ),
             .optional("fingerprint", .ref("Fingerprint")),
@@ -599,10 +639,16 @@ public enum EVMCSSchemas {
                             )
                         ),
                         .required("file", .string()),
-                        .optional("profileAgeSeconds", .number(minimum: 0, "Seconds since the served profile was measured.")),
+                        .optional(
+                            "profileAgeSeconds",
+                            .number(minimum: 0, "Seconds since the served profile was measured.")
+                        ),
                         .optional("lastRevalidation", .dateTime()),
                         .required("revalidateIntervalSeconds", .number(minimum: 0)),
-                        .optional("note", .string("Why the last persisted cache was not used, or the last source failure.")),
+                        .optional(
+                            "note",
+                            .string("Why the last persisted cache was not used, or the last source failure.")
+                        ),
                     ]
                 )
             ),
@@ -658,7 +704,10 @@ public enum EVMCSSchemas {
     static let profileChange: JSONSchema = .object(
         "One difference between two profiles: {path, old, new, features}.",
         [
-            .required("path", .string("Dotted path: kernel.release, kvm.parameters.kvm_intel.nested, vmx.guest.0x48d.")),
+            .required(
+                "path",
+                .string("Dotted path: kernel.release, kvm.parameters.kvm_intel.nested, vmx.guest.0x48d.")
+            ),
             .optional("old", .string("The value before; absent when it was absent.")),
             .optional("new", .string("The value after; absent when it is absent now.")),
             .optional(
@@ -685,7 +734,10 @@ public enum EVMCSSchemas {
             .optional("oldFingerprint", .ref("Fingerprint")),
             .optional("newFingerprint", .ref("Fingerprint")),
             .required("fingerprintChanged", .boolean("Whether the capability fingerprint changed.")),
-            .required("trigger", .string("What made evmcsd look again: invalidation key changed: …, cache.refresh, SIGHUP.")),
+            .required(
+                "trigger",
+                .string("What made evmcsd look again: invalidation key changed: …, cache.refresh, SIGHUP.")
+            ),
             .required("changes", .array(.ref("ProfileChange"))),
         ]
     )
@@ -724,8 +776,18 @@ public enum EVMCSSchemas {
     static let openRPCDocument: JSONSchema = .object(
         properties: [
             .required("openrpc", .string()),
-            .required("info", .object(properties: [.required("title", .string()), .required("version", .string())], closed: false, description: nil)),
-            .required("methods", .array(.object(properties: [.required("name", .string())], closed: false, description: nil))),
+            .required(
+                "info",
+                .object(
+                    properties: [.required("title", .string()), .required("version", .string())],
+                    closed: false,
+                    description: nil
+                )
+            ),
+            .required(
+                "methods",
+                .array(.object(properties: [.required("name", .string())], closed: false, description: nil))
+            ),
         ],
         closed: false,
         description: "An OpenRPC 1.3 document."
@@ -758,13 +820,17 @@ public enum EVMCSSchemas {
             .object(
                 "{qemuCPU, from?, to?}: the VM QEMU starts with that -cpu on from (default this host).",
                 [
-                    .required("qemuCPU", .string("A QEMU -cpu value (Skylake-Server-v4,+vmx,hv-evmcs,-vmx-posted-intr).")),
+                    .required(
+                        "qemuCPU",
+                        .string("A QEMU -cpu value (Skylake-Server-v4,+vmx,hv-evmcs,-vmx-posted-intr).")
+                    ),
                     .optional("from", .ref("HostProfileDocument")),
                     .optional("to", .ref("HostProfileDocument")),
                 ]
             ),
         ],
-        description: "compat.check params: a VM requirements document, {vm, to?}, {from, …, to?} or {qemuCPU, from?, to?}; without to, this host is the target."
+        description:
+            "compat.check params: a VM requirements document, {vm, to?}, {from, …, to?} or {qemuCPU, from?, to?}; without to, this host is the target."
     )
 
     static let fleetParams: JSONSchema = .object(
@@ -772,7 +838,12 @@ public enum EVMCSSchemas {
         [
             .optional("profiles", .ref("HostProfiles")),
             .optional("includeLocal", .boolean("Add this host (default true).")),
-            .optional("evmcs", .boolean("Baseline: absent = include eVMCS when every host has it. Pools: VMs use eVMCS (default false).")),
+            .optional(
+                "evmcs",
+                .boolean(
+                    "Baseline: absent = include eVMCS when every host has it. Pools: VMs use eVMCS (default false)."
+                )
+            ),
             .optional("perfGlobalCtrl", .boolean()),
             .optional("nestedState", .boolean("Baseline: absent = include when every host can. Pools: default false.")),
         ]

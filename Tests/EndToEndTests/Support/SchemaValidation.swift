@@ -37,7 +37,10 @@ enum SchemaJSON {
         case .map(let values, let keyPattern, let description):
             if let keyPattern {
                 return described(
-                    ["type": "object", "patternProperties": [keyPattern: render(values)], "additionalProperties": false],
+                    [
+                        "type": "object", "patternProperties": [keyPattern: render(values)],
+                        "additionalProperties": false,
+                    ],
                     description
                 )
             }
@@ -103,7 +106,8 @@ final class AnswerDirectory {
     /// Keeps `json` (a raw JSON-RPC line, or a bare instance) as an instance of `schema`.
     func keep(_ json: String, as schema: String, _ label: String) throws {
         count += 1
-        let name = "\(schema)--\(String(format: "%03d", count))-\(label.filter { $0.isLetter || $0.isNumber || $0 == "-" }).json"
+        let name =
+            "\(schema)--\(String(format: "%03d", count))-\(label.filter { $0.isLetter || $0.isNumber || $0 == "-" }).json"
         try json.write(to: url.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
