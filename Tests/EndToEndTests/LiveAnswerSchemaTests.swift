@@ -239,4 +239,65 @@ import Testing
         try Self.expectValid(answers, minimum: 18)
         daemon.stop()
     }
+
+    /// A recorded profile that changes its VMX values (a change with features and a new fingerprint), then
+    /// disappears (a stale cache with a note), a failing exporter, and a restart on the kept cache (loaded,
+    /// then verified).
+    @Test func changedAndStaleRecordedProfilesFailingExportersAndAKeptCacheAnswerAsTheirSchemasSay() throws {
+        let scratch = URL(fileURLWithPath: "/tmp/evmcsd-schema-profile-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let profileFile = scratch.appendingPathComponent("profile.json")
+        let original = try Self.document("Docs/examples/skylake-6.8.json")
+        #expect(original.contains("\"0x48d\":\"0xff00000016\""))
+        try original.write(to: profileFile, atomically: true, encoding: .utf8)
+        let exporters = """
+            [exporters.prometheus]
+            enabled = true
+            path = "\(scratch.appendingPathComponent("evmcsd.prom").path)"
+            [exporters.nfd]
+            enabled = true
+            path = "\(scratch.appendingPathComponent("missing/evmcsd").path)"
+
+            """
+        let probe = "profile = \"\(profileFile.path)\""
+        let daemon = try DaemonProcess(profile: nil, config: exporters, probe: probe)
+        let client = try daemon.client()
+        let subscriber = try daemon.client()
+        let answers = try AnswerDirectory()
+        func ask(_ method: String, as schema: String, _ label: String) throws {
+            try Self.ask(client, method, as: schema, label, into: answers)
+        }
+        try Self.ask(subscriber, "events.subscribe", as: "Subscription", "subscribe", into: answers)
+        try ask("daemon.status", as: "DaemonStatus", "failing-exporter")
+
+        // vmx-posted-intr (0x48d bit 39) and others cleared: features change, and the fingerprint.
+        try original.replacingOccurrences(of: "\"0x48d\":\"0xff00000016\"", with: "\"0x48d\":\"0x3f00000016\"")
+            .write(to: profileFile, atomically: true, encoding: .utf8)
+        try ask("cache.refresh", as: "RefreshResult", "vmx-changed")
+        let change = try subscriber.readLine(timeout: 30)
+        #expect(change.contains("\"features\"") && change.contains("\"fingerprintChanged\":true"))
+        try answers.keep(change, as: "ProfileChanged", "notification-vmx")
+        try ask("host.history", as: "ProfileHistory", "vmx-changed")
+        try ask("host.vmx", as: "HostVMXReport", "vmx-changed")
+
+        try FileManager.default.removeItem(at: profileFile)
+        try client.send("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"cache.refresh\"}")
+        #expect(try client.readLine(timeout: 30).contains("-32013"), "a vanished recorded profile is a probe failure")
+        try ask("daemon.status", as: "DaemonStatus", "stale")
+        try ask("host.profile", as: "HostProfile", "stale")
+        try Self.ask(subscriber, "events.unsubscribe", as: "Subscription", "unsubscribe", into: answers)
+        daemon.stop()
+
+        try original.write(to: profileFile, atomically: true, encoding: .utf8)
+        let again = try DaemonProcess(profile: nil, config: exporters, probe: probe, directory: daemon.directory)
+        try Self.ask(try again.client(), "daemon.status", as: "DaemonStatus", "restarted", into: answers)
+        try Self.ask(try again.client(), "host.history", as: "ProfileHistory", "restarted", into: answers)
+        again.stop()
+        // The profile file unchanged since the cache was written: the cache is served (loaded, then verified).
+        let third = try DaemonProcess(profile: nil, config: exporters, probe: probe, directory: daemon.directory)
+        try Self.ask(try third.client(), "daemon.status", as: "DaemonStatus", "kept-cache", into: answers)
+        try Self.expectValid(answers, minimum: 12)
+        third.stop()
+    }
 }
