@@ -1,6 +1,7 @@
 import EVMCSProtocol
 import Foundation
 import Testing
+import VMXModel
 
 /// The real daemon's answers to every method, and the `profile.changed` notification, hold to
 /// ``EVMCSSchemas`` (checked by Tools/validate-json-schema.py with Python's jsonschema).
@@ -58,10 +59,20 @@ import Testing
             "Subscription", "RefreshResult", "ReloadResult", "OpenRPCDocument",
         ]
         for name in required { #expect(names.contains(name), "no component \(name)") }
-        for entry in EVMCSSchemas.results + EVMCSSchemas.params {
-            #expect(names.contains(entry.schema), "\(entry.method.rawValue) names no component \(entry.schema)")
+        for method in EVMCSMethod.allCases {
+            let contract = method.contract
+            for schema in [contract.result.schema] + (contract.paramsSchema.map { [$0] } ?? []) {
+                #expect(names.contains(schema), "\(method.rawValue) names no component \(schema)")
+            }
+            for param in contract.params {
+                for reference in SchemaJSON.references(in: param.schema) {
+                    #expect(names.contains(reference), "\(method.rawValue).\(param.name) refers to \(reference)")
+                }
+            }
         }
-        #expect(Set(EVMCSSchemas.results.map(\.method)) == Set(EVMCSMethod.allCases), "a method has no result schema")
+        for notification in NotificationContract.all {
+            #expect(names.contains(notification.paramsSchema), "\(notification.name)")
+        }
     }
 
     /// The schemas rendered for the validator refer only to rendered components.
@@ -102,6 +113,10 @@ import Testing
         )
             throws
         {
+            // The contract names these schemas for the method; the test's expectation must agree.
+            let contract = try #require(EVMCSMethod(rawValue: method)).contract
+            #expect(schema == contract.result.schema, "\(method)")
+            #expect(paramsSchema == nil || paramsSchema == contract.paramsSchema, "\(method)")
             try Self.ask(client, method, params: params, paramsSchema: paramsSchema, as: schema, label, into: answers)
         }
         let vm = try Self.document("Docs/examples/vm-windows-evmcs.json")
@@ -120,7 +135,7 @@ import Testing
         try ask("host.evmcs", as: "HostEVMCSReport", "evmcs")
         try ask("host.vmx", as: "HostVMXReport", "all")
         try ask("host.vmx", "{}", "VMXParams", as: "HostVMXReport", "empty-params")
-        for view in HostVMXReport.viewNames {
+        for view in VMXViewName.allCases.map(\.rawValue) {
             try ask("host.vmx", "{\"view\":\"\(view)\"}", "VMXParams", as: "HostVMXReport", view)
         }
         try ask("host.history", as: "ProfileHistory", "empty")

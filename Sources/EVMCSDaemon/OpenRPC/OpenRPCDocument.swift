@@ -47,6 +47,9 @@ public enum OpenRPCDocument {
             ),
             .init("errors", .array((contract.errors + EVMCSMethod.commonErrors).map(errorReference))),
         ]
+        if let paramsSchema = contract.paramsSchema {
+            members.append(.init("x-params-schema", JSONSchema.ref(paramsSchema).jsonValue))
+        }
         if method.requiresAdmin { members.append(.init("x-admin", true)) }
         if !contract.notifications.isEmpty {
             members.append(.init("x-notifications", .array(contract.notifications.map { .string($0.name) })))
@@ -88,172 +91,8 @@ public enum OpenRPCDocument {
 
     // MARK: Components
 
-    private static func object(_ description: String, required: [String] = [], properties: [String: String] = [:])
-        -> JSONValue
-    {
-        var members: [JSONValue.Member] = [.init("type", "object"), .init("description", .string(description))]
-        if !properties.isEmpty {
-            members.append(
-                .init(
-                    "properties",
-                    .object(
-                        properties.sorted { $0.key < $1.key }.map {
-                            .init($0.key, .object([.init("description", .string($0.value))]))
-                        }
-                    )
-                )
-            )
-        }
-        if !required.isEmpty { members.append(.init("required", .array(required.map(JSONValue.string)))) }
-        return .object(members)
-    }
-
     private static var schemas: JSONValue {
-        .object([
-            .init("Boolean", .object([.init("type", "boolean")])),
-            .init("String", .object([.init("type", "string")])),
-            .init("ViewName", .object([.init("enum", .array(VMXViewName.allCases.map { JSONValue.string($0.rawValue) }))])),
-            .init(
-                "HostProfile",
-                object(
-                    "evmcsd.host-profile/1 (Docs/documents.md).",
-                    required: ["schema"],
-                    properties: [
-                        "schema": "\"evmcsd.host-profile/1\"", "host": "name, bootId",
-                        "kernel": "release, version, versionSignature, evmcsEra",
-                        "cpu": "vendor, family, model, stepping, microcode, modelName",
-                        "kvm":
-                            "obtained, device, apiVersion, capabilities, parameters, featureMSRs, supportedCPUID, hypervCPUID, hypervCPUIDVCPU",
-                        "evmcs": "supported, versionLow, versionHigh, obtained, effectiveEra {era, basis, matching, differences, note}",
-                        "vmx": "system, vcpu, guest, guestPerfGlobalCtrl (MSR index → hex value), obtained",
-                        "warnings": "[{code, message, msr}]", "probe": "durationMicros, steps, guestReadCheck",
-                        "fingerprint": "sha256:<hex>", "generatedAt": "RFC 3339", "generator": "producer",
-                    ]
-                )
-            ),
-            .init("HostProfiles", .object([.init("type", "array"), .init("items", JSONSchema.ref("HostProfile").jsonValue)])),
-            .init(
-                "VMRequirements",
-                object(
-                    "evmcsd.vm-requirements/1 (Docs/documents.md).",
-                    required: ["schema"],
-                    properties: [
-                        "schema": "\"evmcsd.vm-requirements/1\"", "name": "for humans", "uuid": "the VM's UUID",
-                        "evmcs": "enabled (required), version, perfGlobalCtrl", "vmx": "MSR index → hex value",
-                        "nestedState": "nested state must migrate",
-                        "source": "host, kernelRelease, kernelVersion, versionSignature, evmcsEra, fingerprint",
-                        "guestVisible": "what the guest read on the source",
-                    ]
-                )
-            ),
-            .init(
-                "Verdict",
-                object(
-                    "evmcsd.verdict/1 (Docs/compatibility.md).",
-                    required: ["compatible", "level", "reasons", "warnings"],
-                    properties: [
-                        "compatible": "true when reasons is empty",
-                        "level": "identical | superset | subset | incompatible",
-                        "reasons": "[{code, msr, bit, field, feature, label, need, have, message}]",
-                        "warnings": "[{code, message, msr}]",
-                        "vm": "VM name", "target": "target host",
-                        "context": "evmcs, perfGlobalCtrl, nestedState, targetEra, sourceEra, sourceBasis, targetBasis",
-                    ]
-                )
-            ),
-            .init(
-                "Baseline",
-                object(
-                    "evmcsd.baseline/1.",
-                    properties: [
-                        "hosts": "count", "requirements": "VMRequirements", "qemuCPUFlags": "[string]",
-                        "warnings": "[warning]",
-                    ]
-                )
-            ),
-            .init(
-                "Pools",
-                object(
-                    "evmcsd.pools/1.",
-                    properties: [
-                        "options": "evmcs, perfGlobalCtrl, nestedState",
-                        "groups": "[{id, fingerprint, hosts, cpuVendor, evmcsEra, evmcsSupported}]",
-                        "migrations": "[{from, to, compatible, level, reasons}]",
-                    ]
-                )
-            ),
-            .init(
-                "HostEVMCSReport",
-                object(
-                    "host.evmcs result.",
-                    properties: [
-                        "supported": "bool", "versionLow": "int", "versionHigh": "int",
-                        "reason": "{code, message, errno}", "kernelRelease": "string", "era": "effective eVMCS era", "effectiveEra": "{era, basis, matching, differences, note}",
-                        "views": "guest, guestPerfGlobalCtrl: {perfGlobalCtrl, obtained, msrs, removed, features}",
-                        "fingerprint": "string",
-                    ]
-                )
-            ),
-            .init(
-                "HostVMXReport",
-                object(
-                    "host.vmx result.",
-                    properties: ["views": "view name → {obtained, msrs, features, fields}", "fingerprint": "string"]
-                )
-            ),
-            .init(
-                "DaemonStatus",
-                object(
-                    "daemon.status result.",
-                    properties: [
-                        "version": "string", "pid": "int", "startedAt": "RFC 3339", "uptimeSeconds": "number",
-                        "source": "live or recorded", "ready": "bool",
-                        "cache": "state, file, profileAgeSeconds, lastRevalidation, revalidateIntervalSeconds, note",
-                        "fingerprint": "string", "evmcsSupported": "bool",
-                        "counters":
-                            "connectionsOpen, connectionsAccepted, connectionsRejected, connectionsRefused {per-uid limit, reserved, total limit}, requests, errors, probes, profileChanges, subscribers",
-                        "exporters": "enabled exporters (nfd, prometheus) → {file, error?, failingSince?}",
-                        "socket": "string",
-                    ]
-                )
-            ),
-            .init(
-                "ProfileHistory",
-                object("host.history result.", properties: ["changes": "[ProfileChanged]", "capacity": "int"])
-            ),
-            .init(
-                "ProfileChanged",
-                object(
-                    "A profile.changed notification's params and a history entry.",
-                    properties: [
-                        "at": "RFC 3339", "oldFingerprint": "string", "newFingerprint": "string", "trigger": "string",
-                        "fingerprintChanged": "bool", "changes": "[{path, old, new, features}]",
-                    ]
-                )
-            ),
-            .init(
-                "Subscription",
-                object(
-                    "events.subscribe / unsubscribe result.",
-                    properties: ["subscribed": "bool", "fingerprint": "string"]
-                )
-            ),
-            .init(
-                "RefreshResult",
-                object(
-                    "cache.refresh result.",
-                    properties: ["fingerprint": "string", "changed": "bool", "durationMicros": "int"]
-                )
-            ),
-            .init(
-                "ReloadResult",
-                object(
-                    "daemon.reload result.",
-                    properties: ["reloaded": "bool", "applied": "[string]", "needRestart": "[string]"]
-                )
-            ),
-            .init("OpenRPCDocument", object("An OpenRPC 1.3 document.")),
-        ])
+        .object(EVMCSSchemas.components.map { .init($0.name, $0.schema.jsonValue) })
     }
 
     private static var errors: JSONValue {

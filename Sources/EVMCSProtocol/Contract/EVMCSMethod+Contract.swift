@@ -31,6 +31,7 @@ extension EVMCSMethod {
             MethodContract(
                 summary: "The VMX views with values, provenance, feature states and fields.",
                 params: [.init("view", .ref("ViewName"), "Only this view.")],
+                paramsSchema: "VMXParams",
                 result: ("vmx", "HostVMXReport"),
                 errors: [.notReady]
             )
@@ -54,14 +55,15 @@ extension EVMCSMethod {
                     ),
                     .init(
                         "from",
-                        .ref("HostProfile"),
+                        .ref("HostProfileDocument"),
                         "A VM started there with that host's defaults; with qemuCPU, the host it was started on."
                     ),
                     .init("evmcs", .boolean(), "With from: the VM uses eVMCS."),
                     .init("perfGlobalCtrl", .boolean(), "With from: Hyper-V CPUID 0x4000000A.EBX bit 0."),
                     .init("nestedState", .boolean(), "With from: nested state must migrate."),
-                    .init("to", .ref("HostProfile"), "Target; default this host."),
+                    .init("to", .ref("HostProfileDocument"), "Target; default this host."),
                 ],
+                paramsSchema: "CompatCheckParams",
                 result: ("verdict", "Verdict"),
                 errors: [.invalidDocument, .notReady]
             )
@@ -69,6 +71,7 @@ extension EVMCSMethod {
             MethodContract(
                 summary: "The richest VM requirements every host accepts, and the QEMU -cpu flags.",
                 params: Self.fleetParams(evmcs: "eVMCS on/off; default: on when every host has it."),
+                paramsSchema: "FleetParams",
                 result: ("baseline", "Baseline"),
                 errors: [.invalidDocument, .notReady, .fleetFailed]
             )
@@ -76,6 +79,7 @@ extension EVMCSMethod {
             MethodContract(
                 summary: "Hosts grouped by fingerprint with the migration matrix between groups.",
                 params: Self.fleetParams(evmcs: "The VMs use eVMCS (default false)."),
+                paramsSchema: "FleetParams",
                 result: ("pools", "Pools"),
                 errors: [.invalidDocument, .notReady, .fleetFailed]
             )

@@ -22,6 +22,9 @@ public struct MethodContract: Sendable {
     public var description: String?
     /// The params, all by name.
     public var params: [Param]
+    /// The schema in `components.schemas` of the whole params object, when the method takes any (it
+    /// also says which params go together).
+    public var paramsSchema: String?
     /// The result's name and its schema in `components.schemas`.
     public var result: (name: String, schema: String)
     /// The errors the method itself answers with, beyond the ones every method can get.
@@ -33,6 +36,7 @@ public struct MethodContract: Sendable {
         summary: String,
         description: String? = nil,
         params: [Param] = [],
+        paramsSchema: String? = nil,
         result: (name: String, schema: String),
         errors: [EVMCSError] = [],
         notifications: [NotificationContract] = []
@@ -40,6 +44,7 @@ public struct MethodContract: Sendable {
         self.summary = summary
         self.description = description
         self.params = params
+        self.paramsSchema = paramsSchema
         self.result = result
         self.errors = errors
         self.notifications = notifications

@@ -17,7 +17,7 @@ public enum EVMCSSchemas {
     public static let components: [(name: String, schema: JSONSchema)] = [
         ("Boolean", .boolean()),
         ("String", .string()),
-        ("ViewName", .oneOf(HostVMXReport.viewNames, "A VMX view: system, vcpu, guest or guestPerfGlobalCtrl.")),
+        ("ViewName", .oneOf(VMXViewName.allCases.map(\.rawValue), "A VMX view: system, vcpu, guest or guestPerfGlobalCtrl.")),
         ("HostProfile", hostProfile(asWritten: true)),
         ("HostProfiles", .array(.ref("HostProfileDocument"), "Host profiles (documents as evmcsd accepts them).")),
         ("VMRequirements", vmRequirements(asWritten: false)),
@@ -72,24 +72,6 @@ public enum EVMCSSchemas {
         ("Exporter", exporter),
     ]
 
-    /// Each method's result, by component name.
-    public static let results: [(method: EVMCSMethod, schema: String)] = [
-        (.discover, "OpenRPCDocument"), (.status, "DaemonStatus"), (.profile, "HostProfile"),
-        (.evmcs, "HostEVMCSReport"), (.vmx, "HostVMXReport"), (.history, "ProfileHistory"),
-        (.check, "Verdict"), (.baseline, "Baseline"), (.pools, "Pools"), (.subscribe, "Subscription"),
-        (.unsubscribe, "Subscription"), (.refresh, "RefreshResult"), (.reload, "ReloadResult"),
-    ]
-
-    /// Each method's params (by-name object) by component name; methods not listed take no params.
-    public static let params: [(method: EVMCSMethod, schema: String)] = [
-        (.vmx, "VMXParams"), (.check, "CompatCheckParams"), (.baseline, "FleetParams"), (.pools, "FleetParams"),
-    ]
-
-    /// The params of the `profile.changed` notification.
-    public static let notificationParams: [(notification: String, schema: String)] = [
-        (EVMCSNotification.profileChanged, "ProfileChanged")
-    ]
-
     // MARK: - Patterns
 
     /// Stable kebab-case identifiers (reason and warning codes).
@@ -98,7 +80,7 @@ public enum EVMCSSchemas {
     static let shortHex = JSONSchema.Pattern.msrIndex
     /// Catalogued feature names are QEMU's `-cpu` properties.
     static let featureName = "^vmx-[a-z0-9-]+$"
-    static let viewNamePattern = "^(" + HostVMXReport.viewNames.joined(separator: "|") + ")$"
+    static let viewNamePattern = "^(" + VMXViewName.allCases.map(\.rawValue).joined(separator: "|") + ")$"
 
     // MARK: - Shared parts
 
@@ -634,7 +616,7 @@ public enum EVMCSSchemas {
                         .required(
                             "state",
                             .oneOf(
-                                ["fresh", "loaded", "verified", "stale", "empty"],
+                                CacheState.allCases.map(\.rawValue),
                                 "fresh (probed by this process), loaded (from the cache file, not yet re-verified), verified (loaded and confirmed by a probe), stale (the source failed; the last good profile is served), empty."
                             )
                         ),

@@ -1,76 +1,23 @@
 import EVMCSProtocol
 import Foundation
 
-/// Renders ``JSONSchema`` as draft-7 JSON (the keywords OpenRPC 1.3 uses), and runs
-/// `Tools/validate-json-schema.py` over a directory of answers.
+/// The schemas as the OpenRPC document renders them, and `Tools/validate-json-schema.py` over a
+/// directory of answers: the answers are held to the very document `rpc.discover` serves.
 enum SchemaJSON {
-    /// `schema` as a JSON object (Foundation values, for `JSONSerialization`).
-    static func render(_ schema: JSONSchema) -> [String: Any] {
-        switch schema {
-        case .string(let rules, let description):
-            var object: [String: Any] = ["type": "string"]
-            if let allowed = rules.allowed { object["enum"] = allowed }
-            if let pattern = rules.pattern { object["pattern"] = pattern }
-            if let format = rules.format { object["format"] = format }
-            return described(object, description)
-        case .integer(let minimum, let description):
-            var object: [String: Any] = ["type": "integer"]
-            if let minimum { object["minimum"] = minimum }
-            return described(object, description)
-        case .number(let minimum, let description):
-            var object: [String: Any] = ["type": "number"]
-            if let minimum { object["minimum"] = minimum }
-            return described(object, description)
-        case .boolean(let description):
-            return described(["type": "boolean"], description)
-        case .array(let items, let description):
-            return described(["type": "array", "items": render(items)], description)
-        case .object(let properties, let closed, let description):
-            var object: [String: Any] = ["type": "object"]
-            var members: [String: Any] = [:]
-            for property in properties { members[property.name] = render(property.schema) }
-            object["properties"] = members
-            let required = properties.filter(\.isRequired).map(\.name)
-            if !required.isEmpty { object["required"] = required }
-            if closed { object["additionalProperties"] = false }
-            return described(object, description)
-        case .map(let values, let keyPattern, let description):
-            if let keyPattern {
-                return described(
-                    [
-                        "type": "object", "patternProperties": [keyPattern: render(values)],
-                        "additionalProperties": false,
-                    ],
-                    description
-                )
-            }
-            return described(["type": "object", "additionalProperties": render(values)], description)
-        case .nullable(let wrapped):
-            return ["oneOf": [render(wrapped), ["type": "null"]]]
-        case .oneOf(let choices, let description):
-            return described(["oneOf": choices.map(render)], description)
-        case .reference(let name):
-            return ["$ref": "#/components/schemas/\(name)"]
-        case .anyValue(let description):
-            return described([:], description)
-        }
-    }
-
-    private static func described(_ object: [String: Any], _ description: String?) -> [String: Any] {
-        guard let description else { return object }
-        var object = object
-        object["description"] = description
-        return object
-    }
-
-    /// `{"components": {"schemas": …}}` of ``EVMCSSchemas/components``, as JSON text.
+    /// The OpenRPC document of the `evmcsd` binary under test (`evmcsd --print-openrpc`).
     static func componentsDocument() throws -> Data {
-        var schemas: [String: Any] = [:]
-        for component in EVMCSSchemas.components { schemas[component.name] = render(component.schema) }
-        return try JSONSerialization.data(
-            withJSONObject: ["components": ["schemas": schemas]],
-            options: [.prettyPrinted, .sortedKeys]
-        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: DaemonProcess.binary)
+        process.arguments = ["--print-openrpc"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "evmcsd --print-openrpc failed"])
+        }
+        return data
     }
 
     /// Every schema name `schema` refers to.
