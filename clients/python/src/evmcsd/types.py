@@ -12,31 +12,43 @@ from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 # Shared pieces.
 
-class ReasonCode(TypedDict, total=False):
-    """Why something is unavailable: ``{code, message, errno?}``."""
-
+class ReasonCodeBase(TypedDict):
     code: str
     message: str
-    errno: int
 
 
-class Provenance(TypedDict, total=False):
+class ReasonCode(ReasonCodeBase, total=False):
+    """Why something is unavailable: ``{code, message, errno?}``."""
+
+    errno: str  # the errno name of a failed system call, e.g. "ENOTTY"
+
+
+class ProvenanceBase(TypedDict):
+    method: str  # measured | derived | recorded | unavailable
+
+
+class Provenance(ProvenanceBase, total=False):
     """How a view or fact was obtained (``obtained``)."""
 
-    method: str  # measured | derived | recorded | unavailable
     reason: ReasonCode
     era: str
 
 
-class DocumentWarning(TypedDict, total=False):
+class DocumentWarningBase(TypedDict):
     code: str
     message: str
+
+
+class DocumentWarning(DocumentWarningBase, total=False):
     msr: str
 
 
-class EffectiveEra(TypedDict, total=False):
-    era: str
-    basis: str
+class EffectiveEraBase(TypedDict):
+    era: str  # an era, or "none"
+    basis: str  # measured | declared | derived
+
+
+class EffectiveEra(EffectiveEraBase, total=False):
     matching: List[str]
     differences: List[Dict[str, Any]]
     note: str
@@ -46,11 +58,11 @@ class EffectiveEra(TypedDict, total=False):
 
 class CacheStatusBase(TypedDict):
     state: str  # fresh | loaded | verified | stale | empty
+    file: str
     revalidateIntervalSeconds: float
 
 
 class CacheStatus(CacheStatusBase, total=False):
-    file: str
     profileAgeSeconds: float
     lastRevalidation: str
     note: str
@@ -146,16 +158,20 @@ class HostProfile(HostProfileBase, total=False):
 
 # host.evmcs
 
-class EVMCSView(TypedDict):
+class EVMCSViewBase(TypedDict):
     perfGlobalCtrl: bool
-    obtained: Provenance
-    msrs: Dict[str, str]
     removed: List[str]
     features: Dict[str, str]
 
 
+class EVMCSView(EVMCSViewBase, total=False):
+    obtained: Provenance
+    msrs: Dict[str, str]
+
+
 class HostEVMCSReportBase(TypedDict):
     supported: bool
+    views: Dict[str, EVMCSView]  # always both: guest, guestPerfGlobalCtrl
 
 
 class HostEVMCSReport(HostEVMCSReportBase, total=False):
@@ -166,19 +182,18 @@ class HostEVMCSReport(HostEVMCSReportBase, total=False):
     era: str
     effectiveEra: EffectiveEra
     fingerprint: str
-    views: Dict[str, EVMCSView]  # guest, guestPerfGlobalCtrl
 
 
 # host.vmx
 
 class VMXViewBase(TypedDict):
-    obtained: Provenance
+    features: Dict[str, str]
+    fields: Dict[str, str]
 
 
 class VMXView(VMXViewBase, total=False):
+    obtained: Provenance
     msrs: Dict[str, str]
-    features: Dict[str, str]
-    fields: Dict[str, str]
 
 
 class HostVMXReportBase(TypedDict):
@@ -194,7 +209,7 @@ ViewName = Literal["system", "vcpu", "guest", "guestPerfGlobalCtrl"]
 
 # host.history and profile.changed
 
-class FeatureChange(TypedDict, total=False):
+class FeatureChange(TypedDict):
     label: str
     name: str
     old: str
@@ -203,23 +218,26 @@ class FeatureChange(TypedDict, total=False):
 
 class ProfileChangeBase(TypedDict):
     path: str
-    old: Any
-    new: Any
 
 
 class ProfileChange(ProfileChangeBase, total=False):
+    old: str  # absent when the value was absent
+    new: str  # absent when the value is absent now
     features: List[FeatureChange]
 
 
-class ProfileChanged(TypedDict):
-    """A ``profile.changed`` notification's params, and a ``host.history`` entry."""
-
+class ProfileChangedBase(TypedDict):
     at: str
-    oldFingerprint: str
-    newFingerprint: str
     fingerprintChanged: bool
     trigger: str
     changes: List[ProfileChange]
+
+
+class ProfileChanged(ProfileChangedBase, total=False):
+    """A ``profile.changed`` notification's params, and a ``host.history`` entry."""
+
+    oldFingerprint: str
+    newFingerprint: str
 
 
 class ProfileHistory(TypedDict):
@@ -231,6 +249,8 @@ class ProfileHistory(TypedDict):
 
 class ReasonBase(TypedDict):
     code: str
+    need: str
+    have: str
     message: str
 
 
@@ -240,14 +260,15 @@ class Reason(ReasonBase, total=False):
     field: str
     feature: str
     label: str
-    need: str
-    have: str
 
 
-class VerdictContext(TypedDict, total=False):
+class VerdictContextBase(TypedDict):
     evmcs: bool
     perfGlobalCtrl: bool
     nestedState: bool
+
+
+class VerdictContext(VerdictContextBase, total=False):
     sourceEra: str
     targetEra: str
     sourceBasis: str
@@ -263,10 +284,10 @@ class VerdictBase(TypedDict):
     level: str  # Level
     reasons: List[Reason]
     warnings: List[DocumentWarning]
+    context: VerdictContext
 
 
 class Verdict(VerdictBase, total=False):
-    context: VerdictContext
     target: str
     vm: str
 
@@ -305,13 +326,35 @@ class VMRequirements(VMRequirementsBase, total=False):
     guestVisible: Dict[str, Any]
 
 
+# VM requirements as evmcsd writes them (compat.baseline): every defaulted member present.
+
+class VMEVMCSAsWritten(TypedDict):
+    enabled: bool
+    version: int
+    perfGlobalCtrl: bool
+
+
+class VMRequirementsAsWrittenBase(TypedDict):
+    schema: str  # "evmcsd.vm-requirements/1"
+    evmcs: VMEVMCSAsWritten
+    vmx: Dict[str, str]
+    nestedState: bool
+
+
+class VMRequirementsAsWritten(VMRequirementsAsWrittenBase, total=False):
+    name: str
+    uuid: str
+    source: VMSource
+    guestVisible: Dict[str, str]
+
+
 # compat.baseline, compat.pools
 
 class BaselineBase(TypedDict):
     schema: str  # "evmcsd.baseline/1"
     hosts: int
     qemuCPUFlags: List[str]
-    requirements: VMRequirements
+    requirements: VMRequirementsAsWritten
     warnings: List[DocumentWarning]
 
 
@@ -323,12 +366,12 @@ class PoolGroupBase(TypedDict):
     id: str
     fingerprint: str
     hosts: List[str]
+    evmcsSupported: bool
 
 
 class PoolGroup(PoolGroupBase, total=False):
     cpuVendor: str
     evmcsEra: str
-    evmcsSupported: bool
 
 
 # "from" is a Python keyword: the functional form.
@@ -338,7 +381,7 @@ PoolMigration = TypedDict(
 )
 
 
-class PoolOptions(TypedDict, total=False):
+class PoolOptions(TypedDict):
     evmcs: bool
     perfGlobalCtrl: bool
     nestedState: bool
@@ -348,10 +391,11 @@ class PoolsBase(TypedDict):
     schema: str  # "evmcsd.pools/1"
     groups: List[PoolGroup]
     migrations: List[PoolMigration]
+    options: PoolOptions
 
 
 class Pools(PoolsBase, total=False):
-    options: PoolOptions
+    pass
 
 
 # events.*, cache.refresh, daemon.reload
@@ -364,10 +408,13 @@ class SubscriptionResult(SubscriptionResultBase, total=False):
     fingerprint: str
 
 
-class RefreshResult(TypedDict):
-    fingerprint: str
+class RefreshResultBase(TypedDict):
     changed: bool
     durationMicros: int
+
+
+class RefreshResult(RefreshResultBase, total=False):
+    fingerprint: str  # absent while there is no profile
 
 
 class ReloadResult(TypedDict):
