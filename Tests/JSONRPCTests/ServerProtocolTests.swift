@@ -128,6 +128,24 @@ extension ServerTests {
             #expect(entry.metadata["error"]?.description.contains("hunter2") == true)
             #expect(entry.metadata["peer.uid"] != nil)
             #expect(entry.metadata["connection.id"] != nil)
+            #expect(entry.metadata["rpc.method"] == "fail")
+        }
+
+        @Test("a handler logging with context.logger says which connection and method the line is about")
+        func handlersLogWithTheRequestsMetadata() async throws {
+            let logs = LogRecorder()
+            var methods = JSONRPCMethods.testMethods()
+            methods.registerImmediate("note") { _, context in
+                context.logger.info("noted")
+                return .null
+            }
+            try await withTestServer(methods: methods, logs: logs) { _, path in
+                let client = try await TestClient.connect(path)
+                _ = try await client.call(#"{"jsonrpc":"2.0","method":"note","id":1}"#)
+            }
+            let entry = try #require(logs.entries.first { $0.message == "noted" })
+            #expect(entry.metadata["rpc.method"] == "note")
+            #expect(entry.metadata["connection.id"] != nil && entry.metadata["peer.uid"] != nil)
         }
 
         @Test("notifications get no response, not even errors")

@@ -28,8 +28,8 @@ extension JSONSchema {
                 .init("type", "object"),
                 .init("properties", .object(properties.map { .init($0.name, $0.schema.jsonValue) })),
             ]
-            let required = properties.filter(\.isRequired).map { JSONValue.string($0.name) }
-            if !required.isEmpty { members.append(.init("required", .array(required))) }
+            // Always stated, empty too: a client can tell "every member optional" from "not described".
+            members.append(.init("required", .array(properties.filter(\.isRequired).map { .string($0.name) })))
             if closed { members.append(.init("additionalProperties", false)) }
             return Self.described(members, description)
         case .map(let values, let keyPattern, let description):
