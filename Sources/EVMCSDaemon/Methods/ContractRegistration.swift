@@ -19,33 +19,36 @@ struct EncodedAnswer<Result: Encodable & Sendable>: Sendable {
     }
 }
 
-extension JSONRPCRequest {
-    /// The params as the contract's type: `NoParams` refuses any (but `{}` and `[]`), params that
-    /// have defaults take them when absent, and the rest are decoded (absent params as `{}`).
-    /// - Throws: ``JSONRPCError`` -32602 with `{field, reason}`.
-    func contractParams<Params: Decodable>(_ type: Params.Type) throws(JSONRPCError) -> Params {
+/// How a method's params are read, decided once when it is registered (no casts per request):
+/// `NoParams` refuses any (but `{}` and `[]`), params that have defaults take them when absent,
+/// and the rest are decoded (absent params as `{}`).
+enum ContractParams {
+    static func reader<Params: Decodable & Sendable>(_ type: Params.Type) -> @Sendable (JSONRPCRequest) throws(JSONRPCError)
+        -> Params
+    {
         if let none = NoParams() as? Params {
-            try expectNoParams()
-            return none
+            return { request throws(JSONRPCError) in
+                try request.expectNoParams()
+                return none
+            }
         }
-        if !hasParams, let defaulted = Params.self as? any DefaultableParams.Type,
-            let defaults = defaulted.defaults as? Params
-        {
-            return defaults
+        if let defaulted = Params.self as? any DefaultableParams.Type, let defaults = defaulted.defaults as? Params {
+            return { request throws(JSONRPCError) in
+                request.hasParams ? try request.decodeParams() : defaults
+            }
         }
-        return try decodeParams(Params.self)
+        return { request throws(JSONRPCError) in try request.decodeParams() }
     }
 }
 
 extension JSONRPCMethods {
     /// Registers `handler` for `method`, answered on the event loop (it must not block).
     /// - Parameters:
-    ///   - decode: How the params are read; the contract's rules (``JSONRPCRequest/contractParams(_:)``) by default.
+    ///   - decode: How the params are read; the contract's rules (``ContractParams``) by default.
     mutating func registerImmediate<Params: Decodable, Result: Encodable>(
         _ method: MethodDescriptor<Params, Result>,
-        decoding decode: @escaping @Sendable (JSONRPCRequest) throws(JSONRPCError) -> Params = {
-            try $0.contractParams(Params.self)
-        },
+        decoding decode: @escaping @Sendable (JSONRPCRequest) throws(JSONRPCError) -> Params =
+            ContractParams.reader(Params.self),
         _ handler: @escaping @Sendable (Params, JSONRPCContext) throws -> EncodedAnswer<Result>
     ) {
         registerImmediate(method.method.rawValue) { request, context in
@@ -55,12 +58,11 @@ extension JSONRPCMethods {
 
     /// Registers `handler` for `method`, run as an asynchronous job.
     /// - Parameters:
-    ///   - decode: How the params are read; the contract's rules (``JSONRPCRequest/contractParams(_:)``) by default.
+    ///   - decode: How the params are read; the contract's rules (``ContractParams``) by default.
     mutating func registerAsync<Params: Decodable, Result: Encodable>(
         _ method: MethodDescriptor<Params, Result>,
-        decoding decode: @escaping @Sendable (JSONRPCRequest) throws(JSONRPCError) -> Params = {
-            try $0.contractParams(Params.self)
-        },
+        decoding decode: @escaping @Sendable (JSONRPCRequest) throws(JSONRPCError) -> Params =
+            ContractParams.reader(Params.self),
         _ handler: @escaping @Sendable (Params, JSONRPCContext) async throws -> EncodedAnswer<Result>
     ) {
         registerAsync(method.method.rawValue) { request, context in
