@@ -29,8 +29,12 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
+        // The one JSON layer, without Foundation: the strict scanner and value tree, parser, writer,
+        // JSONValueDecoder and JSONValueEncoder.
+        .target(name: "JSONCore", swiftSettings: strictSettings),
+
         // Pure domain: MSR catalog, decoding, eVMCS filter, restore rules, documents, verdicts.
-        .target(name: "VMXModel", swiftSettings: strictSettings),
+        .target(name: "VMXModel", dependencies: ["JSONCore"], swiftSettings: strictSettings),
 
         // C shim: linux/kvm.h request numbers and struct layouts Swift cannot import.
         .target(name: "CKVM"),
@@ -42,6 +46,7 @@ let package = Package(
         .target(
             name: "JSONRPC",
             dependencies: [
+                "JSONCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,8 +1,4 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
+import JSONCore
 
 /// A parsed document of any kind evmcsd reads.
 public enum Document: Sendable {
@@ -16,18 +12,25 @@ public enum Document: Sendable {
 /// Besides the two schemas it accepts raw VMX MSR dumps — `{"msrs": {"0x480": "0x…"}, …}` as
 /// in `rdmsr`-style collections — as a host profile whose system view is the dump.
 public enum DocumentLoader {
-    /// Parses a host profile, a VM requirements document or a raw MSR dump.
-    public static func load(_ data: Data) throws(DocumentError) -> Document {
-        let header = try decode(Header.self, from: data)
+    /// Parses a host profile, a VM requirements document or a raw MSR dump (`[UInt8]`, `Data`, …): one parse by
+    /// the strict parser, then decoding from the tree.
+    public static func load(_ bytes: some Collection<UInt8>) throws(DocumentError) -> Document {
+        let tree: JSONValue
+        do {
+            tree = try JSONParser().parse(bytes)
+        } catch {
+            throw DocumentError(path: "$", message: "not valid JSON (\(error))")
+        }
+        let header = try decode(Header.self, from: tree)
         switch header.schema {
         case HostProfile.schema?:
-            return .hostProfile(try decode(HostProfile.self, from: data))
+            return .hostProfile(try decode(HostProfile.self, from: tree))
         case VMRequirements.schema?:
-            return .vmRequirements(try decode(VMRequirements.self, from: data))
+            return .vmRequirements(try decode(VMRequirements.self, from: tree))
         case let schema?:
             throw DocumentError(path: "schema", message: unsupportedSchemaMessage(schema))
         case nil where header.hasMSRs:
-            return .hostProfile(try decode(RawMSRDump.self, from: data).hostProfile)
+            return .hostProfile(try decode(RawMSRDump.self, from: tree).hostProfile)
         case nil:
             throw DocumentError(
                 path: "schema",
@@ -38,8 +41,8 @@ public enum DocumentLoader {
     }
 
     /// Parses a host profile or a raw MSR dump.
-    public static func hostProfile(from data: Data) throws(DocumentError) -> HostProfile {
-        switch try load(data) {
+    public static func hostProfile(from bytes: some Collection<UInt8>) throws(DocumentError) -> HostProfile {
+        switch try load(bytes) {
         case .hostProfile(let profile): return profile
         case .vmRequirements:
             throw DocumentError(path: "schema", message: "expected a host profile, got a VM requirements document")
@@ -47,20 +50,20 @@ public enum DocumentLoader {
     }
 
     /// Parses a VM requirements document.
-    public static func vmRequirements(from data: Data) throws(DocumentError) -> VMRequirements {
-        switch try load(data) {
+    public static func vmRequirements(from bytes: some Collection<UInt8>) throws(DocumentError) -> VMRequirements {
+        switch try load(bytes) {
         case .vmRequirements(let requirements): return requirements
         case .hostProfile:
             throw DocumentError(path: "schema", message: "expected a VM requirements document, got a host profile")
         }
     }
 
-    /// Decodes `type` from JSON, mapping every failure to a ``DocumentError``.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, pathPrefix: String = "")
+    /// Decodes `type` from a parsed tree, mapping every failure to a ``DocumentError``.
+    public static func decode<T: Decodable>(_ type: T.Type, from tree: JSONValue, pathPrefix: String = "")
         throws(DocumentError) -> T
     {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            return try JSONValueDecoder().decode(type, from: tree)
         } catch let error as DecodingError {
             throw DocumentError(error, prefix: pathPrefix)
         } catch {

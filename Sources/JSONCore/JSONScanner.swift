@@ -2,33 +2,33 @@
 ///
 /// Every read is bounds-checked against `bytes.count`, nesting is tracked on an explicit heap stack (no recursion),
 /// so no input can trap or overflow the stack. Errors carry the byte offset at which they were detected.
-struct JSONScanner {
-    let bytes: UnsafeRawBufferPointer
-    var index = 0
-    let maximumDepth: Int
+package struct JSONScanner {
+    package let bytes: UnsafeRawBufferPointer
+    package var index = 0
+    package let maximumDepth: Int
 
-    init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
+    package init(bytes: UnsafeRawBufferPointer, maximumDepth: Int) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
     }
 
-    var isAtEnd: Bool { self.index >= self.bytes.count }
+    package var isAtEnd: Bool { self.index >= self.bytes.count }
 
-    func peek() -> UInt8? {
+    package func peek() -> UInt8? {
         self.index < self.bytes.count ? self.bytes[self.index] : nil
     }
 
-    func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
+    package func fail(_ reason: JSONParseError.Reason, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(offset: offset ?? self.index, reason: reason)
     }
 
     /// The error for whatever is at `index` when it cannot start or continue a value.
-    func unexpected() -> JSONParseError {
+    package func unexpected() -> JSONParseError {
         guard let byte = self.peek() else { return self.fail(.unexpectedEndOfInput) }
         return self.fail(byte == 0 ? .nulByte : .unexpectedByte(byte))
     }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while self.index < self.bytes.count {
             switch self.bytes[self.index] {
             case 0x20, 0x0A, 0x0D, 0x09: self.index += 1
@@ -37,13 +37,13 @@ struct JSONScanner {
         }
     }
 
-    mutating func expect(_ byte: UInt8) throws(JSONParseError) {
+    package mutating func expect(_ byte: UInt8) throws(JSONParseError) {
         guard self.peek() == byte else { throw self.unexpected() }
         self.index += 1
     }
 
     /// Requires that only whitespace remains.
-    mutating func expectEnd() throws(JSONParseError) {
+    package mutating func expectEnd() throws(JSONParseError) {
         self.skipWhitespace()
         guard let byte = self.peek() else { return }
         throw self.fail(byte == 0 ? .nulByte : .trailingCharacters)
@@ -56,7 +56,7 @@ struct JSONScanner {
     }
 
     /// Moves past the `{` or `[` at `index`, checking that `depth` enclosing containers leave room for it.
-    mutating func openContainer(depth: Int) throws(JSONParseError) {
+    package mutating func openContainer(depth: Int) throws(JSONParseError) {
         try self.checkDepth(depth)
         self.index += 1
     }
@@ -75,7 +75,7 @@ extension JSONScanner {
     /// Parses one value starting at `index` (leading whitespace allowed).
     ///
     /// - Parameter depth: How many containers already enclose this value.
-    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    package mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         var stack: [Frame] = []
         descend: while true {
             self.skipWhitespace()
@@ -146,7 +146,7 @@ extension JSONScanner {
     /// Validates one value starting at `index` without building it.
     ///
     /// - Parameter depth: How many containers already enclose this value.
-    mutating func skipValue(depth: Int) throws(JSONParseError) {
+    package mutating func skipValue(depth: Int) throws(JSONParseError) {
         var stack: [Bool] = []  // isObject, per open container
         descend: while true {
             self.skipWhitespace()
@@ -198,7 +198,7 @@ extension JSONScanner {
     }
 
     /// Parses `"key" :` at `index`.
-    mutating func parseMemberKey() throws(JSONParseError) -> String {
+    package mutating func parseMemberKey() throws(JSONParseError) -> String {
         guard self.peek() == UInt8(ascii: "\"") else { throw self.unexpected() }
         let key = try self.parseString()
         self.skipWhitespace()
@@ -245,7 +245,7 @@ extension JSONScanner {
         }
     }
 
-    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    package mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         let start = literal.utf8Start
         for offset in 0..<count {
@@ -255,7 +255,7 @@ extension JSONScanner {
     }
 
     /// The input bytes in `range` as a string; only call for ranges already validated as UTF-8.
-    func text(_ range: Range<Int>) -> String {
+    package func text(_ range: Range<Int>) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[range]), as: UTF8.self)
     }
 }
@@ -273,7 +273,7 @@ extension JSONScanner {
     }
 
     /// Validates a number at `index` against the RFC 8259 grammar and returns its byte range.
-    mutating func scanNumber() throws(JSONParseError) -> Range<Int> {
+    package mutating func scanNumber() throws(JSONParseError) -> Range<Int> {
         let start = self.index
         if self.peek() == UInt8(ascii: "-") { self.index += 1 }
         switch self.peek() ?? 0 {
@@ -304,7 +304,7 @@ extension JSONScanner {
 
 extension JSONScanner {
     /// Parses the string at `index` (which holds the opening quote) and leaves `index` after the closing quote.
-    mutating func parseString() throws(JSONParseError) -> String {
+    package mutating func parseString() throws(JSONParseError) -> String {
         let (content, hasEscapes) = try self.scanString()
         return hasEscapes ? self.unescape(content) : self.text(content)
     }
@@ -313,7 +313,7 @@ extension JSONScanner {
     /// surrogate pairs. Leaves `index` after the closing quote.
     ///
     /// - Returns: The byte range between the quotes, and whether it contains backslash escapes.
-    mutating func scanString() throws(JSONParseError) -> (content: Range<Int>, hasEscapes: Bool) {
+    package mutating func scanString() throws(JSONParseError) -> (content: Range<Int>, hasEscapes: Bool) {
         self.index += 1
         let start = self.index
         var hasEscapes = false

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Encodes `Encodable` values into a ``JSONValue`` — the same JSON that Foundation's
 /// `JSONEncoder` writes with `.sortedKeys` and `.withoutEscapingSlashes`, at a fraction of its
 /// cost (no intermediate dictionaries of boxed values, no Foundation writer).
@@ -31,7 +25,7 @@ public struct JSONValueEncoder: Sendable {
     /// to), without building a ``JSONValue`` first.
     ///
     /// - Throws: `EncodingError.invalidValue` for a non-finite floating-point number.
-    func write(_ value: some Encodable, to output: inout some JSONOutput) throws {
+    package func write(_ value: some Encodable, to output: inout some JSONOutput) throws {
         try EncodingNode.box(value, path: nil).write(to: &output)
     }
 }
@@ -307,21 +301,21 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 }
 
 /// A coding key for array indices, `super` and error paths.
-struct AnyKey: CodingKey {
+package struct AnyKey: CodingKey {
     private let name: String
-    let intValue: Int?
-    var stringValue: String { intValue.map { "Index \($0)" } ?? name }
+    package let intValue: Int?
+    package var stringValue: String { intValue.map { "Index \($0)" } ?? name }
 
-    init(_ string: String) {
+    package init(_ string: String) {
         name = string
         intValue = nil
     }
 
-    init(index: Int) {
+    package init(index: Int) {
         name = ""
         intValue = index
     }
 
-    init?(stringValue: String) { self.init(stringValue) }
-    init?(intValue: Int) { self.init(index: intValue) }
+    package init?(stringValue: String) { self.init(stringValue) }
+    package init?(intValue: Int) { self.init(index: intValue) }
 }

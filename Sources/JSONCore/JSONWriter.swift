@@ -1,24 +1,16 @@
-import NIOCore
-
-/// A byte sink the JSON writer appends to.
-protocol JSONOutput {
+/// A byte sink the JSON writer appends to (`[UInt8]` here; the transport adds NIO's `ByteBuffer`).
+package protocol JSONOutput {
     mutating func appendByte(_ byte: UInt8)
     mutating func appendBytes(_ bytes: UnsafeRawBufferPointer)
     mutating func appendASCII(_ text: StaticString)
 }
 
 extension Array: JSONOutput where Element == UInt8 {
-    mutating func appendByte(_ byte: UInt8) { self.append(byte) }
-    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.append(contentsOf: bytes) }
-    mutating func appendASCII(_ text: StaticString) {
+    package mutating func appendByte(_ byte: UInt8) { self.append(byte) }
+    package mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.append(contentsOf: bytes) }
+    package mutating func appendASCII(_ text: StaticString) {
         self.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
-}
-
-extension ByteBuffer: JSONOutput {
-    mutating func appendByte(_ byte: UInt8) { self.writeInteger(byte) }
-    mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.writeBytes(bytes) }
-    mutating func appendASCII(_ text: StaticString) { self.writeStaticString(text) }
 }
 
 extension JSONValue {
@@ -36,7 +28,7 @@ extension JSONValue {
         String(decoding: self.serialized(), as: UTF8.self)
     }
 
-    func write(to output: inout some JSONOutput) {
+    package func write(to output: inout some JSONOutput) {
         switch self {
         case .null: output.appendASCII("null")
         case .bool(let value): output.appendASCII(value ? "true" : "false")
@@ -113,13 +105,13 @@ extension JSONValue {
 }
 
 /// Appends the UTF-8 bytes of `text` verbatim.
-func writeUTF8(_ text: String, to output: inout some JSONOutput) {
+package func writeUTF8(_ text: String, to output: inout some JSONOutput) {
     var text = text
     text.withUTF8 { output.appendBytes(UnsafeRawBufferPointer($0)) }
 }
 
 /// Appends `string` as a quoted JSON string, escaping `"`, `\` and control characters.
-func writeJSONString(_ string: String, to output: inout some JSONOutput) {
+package func writeJSONString(_ string: String, to output: inout some JSONOutput) {
     var string = string
     output.appendByte(UInt8(ascii: "\""))
     string.withUTF8 { utf8 in

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// A JSON number kept as its exact source text.
 ///
 /// Equality is textual: `1`, `1.0` and `1e0` are different ``JSONNumber`` values. Convert with ``int64``,
@@ -43,7 +37,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
         self.text = value.description
     }
 
-    init(uncheckedText text: String) {
+    package init(uncheckedText text: String) {
         self.text = text
     }
 
@@ -54,7 +48,7 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     ///   - value: The number.
     ///   - codingPath: Where the value is, for the error; only evaluated on failure.
     /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
-    init(encoding value: Double, codingPath: () -> [any CodingKey]) throws {
+    package init(encoding value: Double, codingPath: () -> [any CodingKey]) throws {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
                 value,

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-
 /// Writes one JSON object member by member, straight to text: for answers that are built anew
 /// for every request and must cost little (a status with live counters), where going through
 /// `Encodable` would cost more than the rest of the request.
@@ -20,20 +14,20 @@
 /// // {"uptimeSeconds":12.5,"version":"1.0.0"}
 /// ```
 public struct JSONObjectWriter {
-    var text: [UInt8]
+    package var text: [UInt8]
     private var isFirst = true
     /// The keys of the objects being written, outermost first (for error paths).
     private var enclosingKeys: [StaticString] = []
     /// Where values of a ``JSONObjectTemplate`` go: the text offset and the member's path.
-    private(set) var slots: [(offset: Int, path: [StaticString])] = []
+    package private(set) var slots: [(offset: Int, path: [StaticString])] = []
 
-    init(text: [UInt8]) {
+    package init(text: [UInt8]) {
         self.text = text
         self.text.append(UInt8(ascii: "{"))
     }
 
     /// The finished object's text.
-    consuming func finish() -> [UInt8] {
+    package consuming func finish() -> [UInt8] {
         self.text.append(UInt8(ascii: "}"))
         return self.text
     }
@@ -108,19 +102,5 @@ public struct JSONObjectWriter {
             self.enclosingKeys.removeLast()
         }
         try body(&self)
-    }
-}
-
-extension JSONRPCResult {
-    /// A result that is one JSON object, written member by member by `body`.
-    ///
-    /// - Parameter body: Writes the members.
-    /// - Throws: What `body` throws.
-    public init(object body: (inout JSONObjectWriter) throws -> Void) rethrows {
-        var text: [UInt8] = []
-        text.reserveCapacity(1024)
-        var object = JSONObjectWriter(text: text)
-        try body(&object)
-        self.init(encodedText: object.finish())
     }
 }
