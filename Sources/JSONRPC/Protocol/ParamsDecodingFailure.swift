@@ -25,14 +25,9 @@ struct ParamsDecodingFailure {
 
     var rpcError: JSONRPCError { .invalidParams(field: self.field, reason: self.reason) }
 
-    /// `params.a.0.b`: keys by name, array elements by index.
+    /// `params.a.0.b`: keys by name, array elements by index (``CodingPathText``).
     static func path(_ codingPath: [any CodingKey]) -> String {
-        var path = "params"
-        for key in codingPath {
-            path += "."
-            path += key.intValue.map { String($0) } ?? key.stringValue
-        }
-        return path
+        CodingPathText.render(codingPath, under: "params")
     }
 
     private static func describe(_ type: Any.Type) -> String {

@@ -1,7 +1,10 @@
+import JSONCore
+
 /// Why a document was rejected: where (a dotted path to the bad field, `$` for the root) and
 /// what is wrong.
 public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible {
-    /// Dotted path to the offending field, e.g. `vmx.system.0x48d`; `$` for the document itself.
+    /// Dotted path to the offending field, e.g. `vmx.system.0x48d` (array elements by index, as in params
+    /// errors: ``CodingPathText``); `$` for the document itself.
     public var path: String
     public var message: String
 
@@ -14,17 +17,7 @@ public struct DocumentError: Error, Hashable, Sendable, CustomStringConvertible 
 
     /// Converts a `DecodingError` into a path and a sentence.
     init(_ error: DecodingError, prefix: String = "") {
-        func render(_ codingPath: [any CodingKey]) -> String {
-            var path = prefix
-            for key in codingPath {
-                if let index = key.intValue {
-                    path += "[\(index)]"
-                } else {
-                    path += (path.isEmpty ? "" : ".") + key.stringValue
-                }
-            }
-            return path.isEmpty ? "$" : path
-        }
+        func render(_ codingPath: [any CodingKey]) -> String { CodingPathText.render(codingPath, under: prefix) }
         switch error {
         case .typeMismatch(let type, let context):
             self.init(path: render(context.codingPath), message: "expected \(Self.describe(type))")
