@@ -26,6 +26,10 @@ import VMXModel
         _ label: String,
         into answers: AnswerDirectory
     ) throws {
+        // The contract names these schemas for the method; the test's expectation must agree.
+        let contract = try #require(EVMCSMethod(rawValue: method)).contract
+        #expect(schema == contract.result.schema, "\(method)")
+        #expect(paramsSchema == nil || paramsSchema == contract.paramsSchema, "\(method)")
         let paramsText = params.map { ",\"params\":\($0)" } ?? ""
         try client.send("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"\(method)\"\(paramsText)}")
         var line = try client.readLine(timeout: 60)
@@ -113,10 +117,6 @@ import VMXModel
         )
             throws
         {
-            // The contract names these schemas for the method; the test's expectation must agree.
-            let contract = try #require(EVMCSMethod(rawValue: method)).contract
-            #expect(schema == contract.result.schema, "\(method)")
-            #expect(paramsSchema == nil || paramsSchema == contract.paramsSchema, "\(method)")
             try Self.ask(client, method, params: params, paramsSchema: paramsSchema, as: schema, label, into: answers)
         }
         let vm = try Self.document("Docs/examples/vm-windows-evmcs.json")

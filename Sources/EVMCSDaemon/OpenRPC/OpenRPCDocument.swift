@@ -71,21 +71,27 @@ public enum OpenRPCDocument {
     }
 
     /// Server-sent notifications, by the `x-notifications` extension: OpenRPC 1.3 has no
-    /// notification object, so each is written as a method object without a result (by-name
-    /// params), and the methods that start them name them in their own `x-notifications`.
+    /// notification object, so each is written as a method object without a result. Its params are
+    /// by name, one per member of the params object's schema, and `x-params-schema` names that
+    /// whole object; the methods that start notifications name them in their own `x-notifications`.
     private static func notification(_ notification: NotificationContract) -> JSONValue {
-        .object([
+        var params: [JSONValue] = []
+        let schema = EVMCSSchemas.components.first { $0.name == notification.paramsSchema }?.schema
+        if case .object(let properties, _, _)? = schema {
+            params = properties.map { property in
+                .object([
+                    .init("name", .string(property.name)),
+                    .init("required", .bool(property.isRequired)),
+                    .init("schema", property.schema.jsonValue),
+                ])
+            }
+        }
+        return .object([
             .init("name", .string(notification.name)),
             .init("summary", .string(notification.summary)),
             .init("paramStructure", "by-name"),
-            .init("params", .array([
-                .object([
-                    .init("name", "event"),
-                    .init("description", "The change, as the params object itself."),
-                    .init("required", true),
-                    .init("schema", JSONSchema.ref(notification.paramsSchema).jsonValue),
-                ])
-            ])),
+            .init("params", .array(params)),
+            .init("x-params-schema", JSONSchema.ref(notification.paramsSchema).jsonValue),
         ])
     }
 

@@ -20,6 +20,7 @@ public enum EVMCSMethod: String, CaseIterable, Sendable {
 
 /// Notifications evmcsd sends to subscribers.
 public enum EVMCSNotification {
-    /// The host's capability fingerprint changed; params are a ``ProfileChangedEvent``.
+    /// What the host offers changed (any change of the profile diff, `fingerprintChanged` says whether the
+    /// fingerprint did too); params are a ``ProfileChangedEvent``.
     public static let profileChanged = NotificationContract.profileChanged.name
 }

@@ -54,23 +54,11 @@ class OpenRPC:
         return ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else None
 
     def notification_schema(self, name: str) -> Optional[Any]:
-        """The params schema of a server-sent notification: a method entry of that name (its
-        single param, OpenRPC's usual way), an x-notifications entry, or, as the document has
-        it today, components.schemas.ProfileChanged."""
-        for key in ("x-notifications", "notifications"):
-            for entry in self.document.get(key, []) or []:
-                if entry.get("name") == name:
-                    params: List[Any] = entry.get("params", [])
-                    if len(params) == 1:
-                        return self.resolve(params[0]["schema"])
-                    if "schema" in entry:
-                        return self.resolve(entry["schema"])
-        if name in self.methods:
-            params = self.methods[name].get("params", [])
-            if len(params) == 1:
-                return self.resolve(params[0]["schema"])
-        if name == "profile.changed" and "ProfileChanged" in self.schemas:
-            return self.resolve({"$ref": "#/components/schemas/ProfileChanged"})
+        """The params schema of a server-sent notification: the `x-params-schema` of its entry in
+        the document's `x-notifications` (Docs/protocol.md)."""
+        for entry in self.document.get("x-notifications", []) or []:
+            if entry.get("name") == name and "x-params-schema" in entry:
+                return self.resolve(entry["x-params-schema"])
         return None
 
     def validate_result(self, method: str, result: Any) -> None:
