@@ -42,11 +42,24 @@ let package = Package(
         // Talks to /dev/kvm, sysfs and procfs; produces host profiles.
         .target(name: "KVMProbe", dependencies: ["VMXModel", "CKVM"], swiftSettings: strictSettings),
 
-        // JSON-RPC 2.0 over newline-delimited Unix stream sockets; knows nothing of eVMCS.
+        // JSON-RPC 2.0 without a transport: messages, method registration, routing, the per-connection session
+        // and its state machine, limits and counters. Uses NIOCore for ByteBuffer only (no channels, no sockets).
+        .target(
+            name: "JSONRPCCore",
+            dependencies: [
+                "JSONCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // The NIO transport: JSON-RPC 2.0 over newline-delimited Unix stream sockets (server and clients);
+        // knows nothing of eVMCS.
         .target(
             name: "JSONRPC",
             dependencies: [
-                "JSONCore",
+                "JSONRPCCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,2 +1,2 @@
-// The JSON layer is part of this module's API (JSONValue in requests, results and errors).
-@_exported import JSONCore
+// The transport-free core (protocol, routing, per-connection state) is part of this module's API.
+@_exported import JSONRPCCore

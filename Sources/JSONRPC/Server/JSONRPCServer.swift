@@ -1,3 +1,4 @@
+import JSONRPCCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -134,7 +135,7 @@ public final class JSONRPCServer: Sendable {
         self.logger.info("listening", metadata: ["socket": "\(self.address)"])
 
         await withDiscardingTaskGroup { group in
-            group.addTask { await environment.jobs.run() }
+            group.addTask { await environment.dispatcher.jobs.run() }
             await onListening()
             await self.waitForShutdownRequest()
             self.logger.info(
@@ -144,7 +145,7 @@ public final class JSONRPCServer: Sendable {
             try? await serverChannel.close()
             listener.removeSocketFile()
             await self.drainConnections(environment)
-            environment.jobs.finish()
+            environment.dispatcher.jobs.finish()
         }
         self.logger.info("stopped")
     }

@@ -1,14 +1,12 @@
+import JSONRPCCore
 import Logging
 import NIOCore
 import Synchronization
 
 /// Everything the connections of one running server share.
 final class ServerEnvironment: Sendable {
-    let configuration: JSONRPCServer.Configuration
-    let methods: JSONRPCMethods
-    let parser: MessageParser
+    let dispatcher: RequestDispatcher
     let statistics: StatisticsCollector
-    let jobs: AsyncJobQueue
     let registry: ConnectionRegistry
     let logger: Logger
     private let lastConnectionID = Atomic<UInt64>(0)
@@ -21,14 +19,8 @@ final class ServerEnvironment: Sendable {
         logger: Logger
     ) {
         self.registry = registry
-        self.configuration = configuration
-        self.methods = methods
-        self.parser = MessageParser(
-            maximumDepth: configuration.maximumNestingDepth,
-            maximumBatchSize: configuration.maximumBatchSize
-        )
+        self.dispatcher = RequestDispatcher(configuration: configuration, methods: methods, statistics: statistics)
         self.statistics = statistics
-        self.jobs = AsyncJobQueue(limit: configuration.maximumPendingAsyncRequests, statistics: statistics)
         self.logger = logger
     }
 
@@ -75,9 +67,14 @@ final class ServerEnvironment: Sendable {
         logger[metadataKey: "peer.gid"] = "\(peer.gid)"
         logger[metadataKey: "peer.pid"] = "\(peer.pid)"
         logger.debug("connection accepted")
-        let connection = JSONRPCConnection(id: id, peer: peer, channel: channel)
+        let connection = JSONRPCConnection(id: id, peer: peer, transport: ChannelConnectionTransport(channel: channel))
         try channel.pipeline.syncOperations.addHandler(
-            ConnectionHandler(environment: self, connection: connection, logger: logger)
+            ConnectionHandler(
+                dispatcher: self.dispatcher,
+                connection: connection,
+                logger: logger,
+                eventLoop: channel.eventLoop
+            )
         )
     }
 
@@ -93,26 +90,5 @@ final class ServerEnvironment: Sendable {
         )
         try? channel.syncOptions?.setOption(.autoRead, value: false)
         try? channel.pipeline.syncOperations.addHandler(RejectConnectionHandler(error: error))
-    }
-
-    /// Counts an error response.
-    func record(_ outcome: Result<JSONRPCResult, JSONRPCError>) {
-        if case .failure(let error) = outcome { self.statistics.recordError(error.code) }
-    }
-
-    /// The error sent for a handler's failure; unexpected errors are logged and hidden behind -32603.
-    func rpcError(from error: any Error, logger: Logger) -> JSONRPCError {
-        switch error {
-        case let error as JSONRPCError:
-            return error
-        case is CancellationError:
-            return .shuttingDown
-        default:
-            logger.error(
-                "method handler failed",
-                metadata: ["error": "\(String(reflecting: error))"]
-            )
-            return .internalError
-        }
     }
 }

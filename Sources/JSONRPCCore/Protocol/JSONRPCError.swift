@@ -125,7 +125,7 @@ extension JSONRPCError {
 
     static let internalError = JSONRPCError(code: .internalError, message: "Internal error")
 
-    static let shuttingDown = JSONRPCError(code: .shuttingDown, message: "Server is shutting down")
+    package static let shuttingDown = JSONRPCError(code: .shuttingDown, message: "Server is shutting down")
 
     static func requestTooLarge(limit: Int) -> JSONRPCError {
         JSONRPCError(
@@ -143,8 +143,8 @@ extension JSONRPCError {
         )
     }
 
-    static func tooManyConnections(
-        _ refusal: JSONRPCServer.ConnectionLimits.Refusal,
+    package static func tooManyConnections(
+        _ refusal: JSONRPCConnectionLimits.Refusal,
         limit: Int,
         peer: JSONRPCPeerCredentials
     ) -> JSONRPCError {

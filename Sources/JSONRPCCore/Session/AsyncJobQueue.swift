@@ -1,10 +1,10 @@
 import Synchronization
 
 /// Hands asynchronous requests from event loops to the task group owned by `JSONRPCServer.run()`.
-final class AsyncJobQueue: Sendable {
-    typealias Job = @Sendable () async -> Void
+package final class AsyncJobQueue: Sendable {
+    package typealias Job = @Sendable () async -> Void
 
-    enum Submission {
+    package enum Submission {
         case accepted
         /// The server-wide limit of pending asynchronous requests is reached.
         case overloaded
@@ -17,14 +17,14 @@ final class AsyncJobQueue: Sendable {
     private let limit: Int
     private let statistics: StatisticsCollector
 
-    init(limit: Int, statistics: StatisticsCollector) {
+    package init(limit: Int, statistics: StatisticsCollector) {
         (self.stream, self.continuation) = AsyncStream.makeStream(of: Job.self)
         self.limit = limit
         self.statistics = statistics
     }
 
     /// Queues `job`; safe from any thread.
-    func submit(_ job: @escaping Job) -> Submission {
+    package func submit(_ job: @escaping Job) -> Submission {
         let statistics = self.statistics
         guard statistics.asyncRequestsInFlight.wrappingAdd(1, ordering: .relaxed).newValue <= self.limit else {
             statistics.asyncRequestsInFlight.wrappingSubtract(1, ordering: .relaxed)
@@ -42,7 +42,7 @@ final class AsyncJobQueue: Sendable {
     }
 
     /// Runs queued jobs as child tasks until ``finish()`` (or cancellation), then waits for the running ones.
-    func run() async {
+    package func run() async {
         await withDiscardingTaskGroup { group in
             for await job in self.stream {
                 group.addTask { await job() }
@@ -51,7 +51,7 @@ final class AsyncJobQueue: Sendable {
     }
 
     /// Stops accepting jobs; ``run()`` returns once the running ones are done.
-    func finish() {
+    package func finish() {
         self.continuation.finish()
     }
 }

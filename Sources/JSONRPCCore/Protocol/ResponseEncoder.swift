@@ -1,9 +1,9 @@
 import NIOCore
 
 /// Writes JSON-RPC response and notification objects.
-enum ResponseEncoder {
+package enum ResponseEncoder {
     /// `{"jsonrpc":"2.0","id":…,"result":…}` or `…,"error":{…}}`, without a line feed. A missing id is `null`.
-    static func writeResponse(
+    package static func writeResponse(
         id: JSONRPCID?,
         outcome: Result<JSONRPCResult, JSONRPCError>,
         to buffer: inout ByteBuffer
@@ -26,7 +26,7 @@ enum ResponseEncoder {
     }
 
     /// A complete response line.
-    static func responseLine(
+    package static func responseLine(
         id: JSONRPCID?,
         outcome: Result<JSONRPCResult, JSONRPCError>,
         allocator: ByteBufferAllocator
@@ -38,7 +38,7 @@ enum ResponseEncoder {
     }
 
     /// A complete notification line: `{"jsonrpc":"2.0","method":…,"params":…}`.
-    static func notificationLine(method: String, params: JSONRPCResult?, allocator: ByteBufferAllocator) -> ByteBuffer {
+    package static func notificationLine(method: String, params: JSONRPCResult?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 64)
         buffer.writeStaticString(#"{"jsonrpc":"2.0","method":"#)
         writeJSONString(method, to: &buffer)
@@ -51,7 +51,7 @@ enum ResponseEncoder {
     }
 
     /// One batch response line from its elements in order; `nil` when no element produced a response.
-    static func batchLine(_ elements: [ByteBuffer?], allocator: ByteBufferAllocator) -> ByteBuffer? {
+    package static func batchLine(_ elements: [ByteBuffer?], allocator: ByteBufferAllocator) -> ByteBuffer? {
         let present = elements.compactMap { $0 }
         guard !present.isEmpty else { return nil }
         var buffer = allocator.buffer(capacity: present.reduce(3) { $0 + $1.readableBytes + 1 })

@@ -3,8 +3,8 @@ import NIOCore
 
 /// Accumulates received bytes and hands out complete newline-terminated lines, detecting lines over the limit without
 /// buffering more than the limit plus one read.
-struct LineBuffer {
-    enum Next<Value> {
+package struct LineBuffer {
+    package enum Next<Value> {
         /// A complete line, already consumed and passed through the caller's closure.
         case line(Value)
         /// No complete line yet.
@@ -17,9 +17,12 @@ struct LineBuffer {
     /// The readable prefix already searched without finding a line feed.
     private var searched = 0
 
-    var isEmpty: Bool { self.buffer.readableBytes == 0 }
+    /// Creates an empty buffer.
+    package init() {}
 
-    mutating func append(_ incoming: ByteBuffer) {
+    package var isEmpty: Bool { self.buffer.readableBytes == 0 }
+
+    package mutating func append(_ incoming: ByteBuffer) {
         if self.buffer.readableBytes == 0 {
             self.buffer = incoming
             self.searched = 0
@@ -32,7 +35,7 @@ struct LineBuffer {
     }
 
     /// Consumes the next line (without its line feed) if one is complete and at most `maximumLength` bytes long.
-    mutating func next<Value>(
+    package mutating func next<Value>(
         maximumLength: Int,
         _ body: (UnsafeRawBufferPointer) -> Value
     ) -> Next<Value> {
@@ -56,14 +59,14 @@ struct LineBuffer {
     }
 
     /// Consumes whatever is left (a last line without a line feed, at end of input).
-    mutating func takeRemainder<Value>(_ body: (UnsafeRawBufferPointer) -> Value) -> Value? {
+    package mutating func takeRemainder<Value>(_ body: (UnsafeRawBufferPointer) -> Value) -> Value? {
         guard self.buffer.readableBytes > 0 else { return nil }
         let value = self.buffer.withUnsafeReadableBytes(body)
         self.discardAll()
         return value
     }
 
-    mutating func discardAll() {
+    package mutating func discardAll() {
         self.buffer = ByteBuffer()
         self.searched = 0
     }

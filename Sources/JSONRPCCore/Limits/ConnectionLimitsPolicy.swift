@@ -12,15 +12,15 @@ import Synchronization
 /// limits.limits = .init(total: 512, perUID: 32, reserved: 8) { $0.uid == 0 }
 /// ```
 public final class ConnectionLimitsPolicy: Sendable {
-    private let current: Mutex<JSONRPCServer.ConnectionLimits>
+    private let current: Mutex<JSONRPCConnectionLimits>
 
     /// Creates a policy with `limits` in force.
-    public init(_ limits: JSONRPCServer.ConnectionLimits) {
+    public init(_ limits: JSONRPCConnectionLimits) {
         self.current = Mutex(limits)
     }
 
     /// The limits in force.
-    public var limits: JSONRPCServer.ConnectionLimits {
+    public var limits: JSONRPCConnectionLimits {
         get { self.current.withLock { $0 } }
         set { self.current.withLock { $0 = newValue } }
     }

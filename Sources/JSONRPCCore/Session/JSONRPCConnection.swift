@@ -18,23 +18,29 @@ public final class JSONRPCConnection: Sendable {
     public let id: UInt64
     /// The peer's credentials.
     public let peer: JSONRPCPeerCredentials
-    private let channel: any Channel
+    private let transport: any ConnectionTransport
 
-    init(id: UInt64, peer: JSONRPCPeerCredentials, channel: any Channel) {
+    /// Creates the handle of a connection served by `transport`.
+    ///
+    /// - Parameters:
+    ///   - id: A number unique among the server's connections.
+    ///   - peer: The peer's credentials.
+    ///   - transport: The transport serving the connection.
+    package init(id: UInt64, peer: JSONRPCPeerCredentials, transport: any ConnectionTransport) {
         self.id = id
         self.peer = peer
-        self.channel = channel
+        self.transport = transport
     }
 
     /// Whether the connection is still open.
-    public var isOpen: Bool { self.channel.isActive }
+    public var isOpen: Bool { self.transport.isOpen }
 
     /// Sends a notification line (`{"jsonrpc":"2.0","method":…,"params":…}`) to the client.
     ///
     /// The line is written whole, never interleaved with another line; it may overtake responses to requests that
     /// are still pending. Dropped if the connection is closing. A client that stops reading while notifications
     /// arrive is disconnected as a slow consumer once its unread output would exceed four times
-    /// ``JSONRPCServer/Configuration/maximumBufferedOutputBytes``.
+    /// ``JSONRPCServerConfiguration/maximumBufferedOutputBytes``.
     ///
     /// - Parameters:
     ///   - method: The notification's method name.
@@ -54,36 +60,27 @@ public final class JSONRPCConnection: Sendable {
     }
 
     private func send(method: String, params: JSONRPCResult?) {
-        let line = ResponseEncoder.notificationLine(method: method, params: params, allocator: ByteBufferAllocator())
-        self.channel.writeAndFlush(line, promise: nil)
+        self.transport.sendLine(
+            ResponseEncoder.notificationLine(method: method, params: params, allocator: ByteBufferAllocator())
+        )
     }
 
     /// Registers a callback run once when the connection closes (immediately if it already has).
     ///
     /// - Parameter callback: Runs on the connection's event loop; it must not block.
     public func onClose(_ callback: @escaping @Sendable () -> Void) {
-        self.channel.closeFuture.whenComplete { _ in callback() }
+        self.transport.onClose(callback)
     }
 
     /// Exempts the connection from the idle timeout (e.g. while it holds a subscription), or subjects it again.
     ///
     /// - Parameter enabled: Whether the idle timeout applies.
     public func setIdleTimeoutEnabled(_ enabled: Bool) {
-        self.channel.triggerUserOutboundEvent(IdleTimeoutSetting(enabled: enabled), promise: nil)
+        self.transport.setIdleTimeoutEnabled(enabled)
     }
 
     /// Closes the connection now, without waiting for pending responses.
     public func close() {
-        self.channel.close(promise: nil)
+        self.transport.close()
     }
-}
-
-/// Outbound user event that turns a connection's idle timeout on or off.
-struct IdleTimeoutSetting: Sendable {
-    var enabled: Bool
-}
-
-/// Inbound user event asking a connection to drain: answer what was read, then close by `deadline` at the latest.
-struct DrainRequest: Sendable {
-    var deadline: NIODeadline
 }

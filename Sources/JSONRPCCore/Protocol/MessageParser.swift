@@ -1,5 +1,5 @@
 /// One request object of a line, as far as it could be understood.
-enum ParsedRequest {
+package enum ParsedRequest {
     /// A well-formed request or notification.
     case request(JSONRPCRequest)
     /// Not a valid request object; answered with `error` and `id` (or `null`).
@@ -7,7 +7,7 @@ enum ParsedRequest {
 }
 
 /// One line of input, classified.
-enum ParsedLine {
+package enum ParsedLine {
     /// Only whitespace: ignored.
     case blank
     /// A single request object (or another JSON value, which is an invalid request).
@@ -20,11 +20,11 @@ enum ParsedLine {
 
 /// Reads JSON-RPC messages from one line in a single pass: validates the whole text, extracts `jsonrpc`, `method`
 /// and `id`, and parses `params` into a tree that handlers decode (never parsed again).
-struct MessageParser: Sendable {
+package struct MessageParser: Sendable {
     let maximumDepth: Int
     let maximumBatchSize: Int
 
-    func parse(_ line: UnsafeRawBufferPointer) -> ParsedLine {
+    package func parse(_ line: UnsafeRawBufferPointer) -> ParsedLine {
         var scanner = JSONScanner(bytes: line, maximumDepth: self.maximumDepth)
         scanner.skipWhitespace()
         guard let first = scanner.peek() else { return .blank }
