@@ -54,6 +54,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // The in-process transport: serves JSONRPCMethods to clients in the same process (tests of a service layer).
+        .target(
+            name: "JSONRPCInProcess",
+            dependencies: [
+                "JSONRPCCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // The NIO transport: JSON-RPC 2.0 over newline-delimited Unix stream sockets (server and clients);
         // knows nothing of eVMCS.
         .target(
@@ -166,8 +177,9 @@ let package = Package(
         .testTarget(
             name: "EVMCSDaemonTests",
             dependencies: [
-                "EVMCSDaemon", "EVMCSProtocol", "KVMProbe", "VMXModel", "JSONRPC",
+                "EVMCSDaemon", "EVMCSProtocol", "KVMProbe", "VMXModel", "JSONRPC", "JSONRPCInProcess",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -193,10 +205,11 @@ let package = Package(
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
-                "JSONRPC",
+                "JSONRPC", "JSONRPCCore", "JSONRPCInProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
