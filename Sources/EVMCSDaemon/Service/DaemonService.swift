@@ -8,11 +8,8 @@ import VMXModel
 /// evmcsd as a swift-service-lifecycle `Service`: serves JSON-RPC on the Unix socket,
 /// keeps the profile current, reloads on SIGHUP, pings the watchdog, and talks to systemd.
 ///
-/// The parts are built in one direction, each from parts that exist before it: the store,
-/// the counters and the limits policy; the subscription hub; the exporters and the
-/// refresher; the settings and the reloader; the handlers' core; the method table; the
-/// server. What comes from the host (socket activation, groups, the probe source) is
-/// injected with a ``DaemonEnvironment``.
+/// Its parts come from a ``DaemonAssembly`` (built in one direction, host look-ups injected
+/// with a ``DaemonEnvironment``); the service adds the server and the loops.
 ///
 /// ```swift
 /// let service = try DaemonService(
@@ -53,81 +50,28 @@ public final class DaemonService: Service {
     ) throws(ConfigurationError) {
         self.initial = configuration
         self.logger = logger
-        let address: JSONRPCServer.Address
-        let socketDescription: String
-        if let descriptor = environment.listeningDescriptor {
-            address = .listeningSocket(descriptor: descriptor)
-            socketDescription = "fd \(descriptor) (socket activation)"
-        } else {
-            let group = try configuration.socketGroup.map { name throws(ConfigurationError) -> UInt32 in
-                guard let gid = environment.groups.gid(name) else {
-                    throw ConfigurationError(
-                        source: "configuration",
-                        key: "socket.group",
-                        message: "no such group \"\(name)\""
-                    )
-                }
-                return gid
-            }
-            address = .unixSocket(path: configuration.socketPath, mode: configuration.socketMode, group: group)
-            socketDescription = configuration.socketPath
-        }
-        let admin = try AdminPolicy.resolve(configuration.adminGroup, source: "configuration", groups: environment.groups)
-        let settings = DaemonSettings(DaemonSettings.Snapshot(configuration: configuration, admin: admin))
-        let store = CapabilityStore(historyCapacity: configuration.historySize)
-        let statistics = StatisticsCollector()
-        let connectionLimits = ConnectionLimitsPolicy(settings.current.connectionLimits)
-        let subscriptions = SubscriptionHub()
-        let exporters = Exporters(configuration: configuration, statistics: statistics, logger: logger)
-        let source = environment.probeSource(configuration)
-        let refresher = ProfileRefresher(
-            source: source,
-            cacheDirectory: configuration.cacheDirectory,
-            store: store,
-            exporters: exporters,
-            logger: logger,
-            onChange: { subscriptions.broadcast($0) }
-        )
-        var reloadSource = configurationSource
-        reloadSource.groups = environment.groups
-        let reloader = ConfigurationReloader(
-            source: reloadSource,
+        let parts = try DaemonAssembly(
+            configurationSource: configurationSource,
+            configuration: configuration,
+            environment: environment,
             logLevel: logLevel,
-            settings: settings,
-            store: store,
-            exporters: exporters,
-            refresher: refresher,
-            connectionLimits: connectionLimits,
-            statistics: statistics,
             notifier: notifier,
             logger: logger
         )
-        let core = DaemonCore(
-            store: store,
-            refresher: refresher,
-            exporters: exporters,
-            subscriptions: subscriptions,
-            settings: settings,
-            reloader: reloader,
-            statistics: statistics,
-            sourceDescription: source.description,
-            socketDescription: socketDescription,
-            logger: logger
-        )
-        self.socketActivated = environment.listeningDescriptor != nil
-        self.store = store
-        self.refresher = refresher
-        self.reloader = reloader
-        self.settings = settings
-        self.statistics = statistics
-        self.core = core
+        self.socketActivated = parts.socketActivated
+        self.store = parts.store
+        self.refresher = parts.refresher
+        self.reloader = parts.reloader
+        self.settings = parts.settings
+        self.statistics = parts.statistics
+        self.core = parts.core
         self.server = JSONRPCServer(
-            address: address,
-            configuration: Self.serverConfiguration(configuration),
-            methods: MethodTable.make(core: core),
+            address: parts.address,
+            configuration: parts.serverConfiguration,
+            methods: parts.methods,
             logger: logger,
-            statistics: statistics,
-            connectionLimits: connectionLimits
+            statistics: parts.statistics,
+            connectionLimits: parts.connectionLimits
         )
     }
 
@@ -206,14 +150,5 @@ public final class DaemonService: Service {
         if !socketActivated, let slash = initial.socketPath.lastIndex(of: "/"), slash != initial.socketPath.startIndex {
             try AtomicFile.makeDirectory(String(initial.socketPath[..<slash]), mode: 0o755)
         }
-    }
-
-    private static func serverConfiguration(_ configuration: DaemonConfiguration) -> JSONRPCServer.Configuration {
-        var server = JSONRPCServer.Configuration()
-        server.maximumLineLength = configuration.limits.maxLineBytes
-        server.maximumBatchSize = configuration.limits.maxBatch
-        server.idleTimeout = configuration.limits.idleTimeout
-        server.maximumPendingRequestsPerConnection = configuration.limits.maxPendingRequests
-        return server
     }
 }
