@@ -1,22 +1,14 @@
-/// The effective configuration as `evmcsd --check-config` prints it.
+/// The effective configuration as `evmcsd --check-config` prints it: every key of
+/// ``ConfigurationSetting/all`` with its value.
 public enum ConfigurationSummary {
+    /// The summary of `configuration`, loaded from `file`.
+    ///
+    /// - Parameters:
+    ///   - configuration: The effective configuration.
+    ///   - file: Where it was read from, for the first line.
+    /// - Returns: One line per key, `key = value`, after `configuration OK (file)`.
     public static func describe(_ configuration: DaemonConfiguration, file: String) -> String {
-        let limits = configuration.limits
-        let lines = [
-            "configuration OK (\(file))",
-            "socket.path = \(configuration.socketPath)",
-            "socket.mode = \(FileMode.format(configuration.socketMode))",
-            "socket.group = \(configuration.socketGroup ?? "(process group)")",
-            "authorization.admin-group = \(configuration.adminGroup ?? "(root only)")",
-            "cache.directory = \(configuration.cacheDirectory)",
-            "cache.revalidate-seconds = \(configuration.revalidateInterval.components.seconds)",
-            "cache.history-size = \(configuration.historySize)",
-            "probe = \(configuration.profileFile.map { "recorded \($0)" } ?? "live \(configuration.devicePath) (sysfs \(configuration.sysfsRoot), procfs \(configuration.procfsRoot))")",
-            "limits = line \(limits.maxLineBytes) B, batch \(limits.maxBatch), connections \(limits.maxConnections) (per uid \(limits.maxConnectionsPerUID), reserved \(limits.reservedConnections)), idle \(limits.idleTimeout.components.seconds) s, pending \(limits.maxPendingRequests)",
-            "log.level = \(configuration.logLevel)",
-            "exporters.prometheus = \(configuration.prometheusFile ?? "off")",
-            "exporters.nfd = \(configuration.nfdFile.map { "\($0) (expiry \(configuration.nfdExpiry.components.seconds) s)" } ?? "off")",
-        ]
-        return lines.joined(separator: "\n")
+        (["configuration OK (\(file))"] + ConfigurationSetting.all.map { "\($0.key) = \($0.describe(configuration))" })
+            .joined(separator: "\n")
     }
 }

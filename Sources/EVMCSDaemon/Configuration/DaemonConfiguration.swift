@@ -29,12 +29,46 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var profileFile: String?
     public var limits = Limits()
     public var logLevel: Logger.Level = .info
-    /// node_exporter textfile collector output, when enabled.
-    public var prometheusFile: String?
-    /// node-feature-discovery features.d output, when enabled.
-    public var nfdFile: String?
+    /// The node_exporter textfile collector output (`[exporters.prometheus]`).
+    public var prometheus = ExporterOutput(path: "/var/lib/prometheus/node-exporter/evmcsd.prom")
+    /// The node-feature-discovery features.d output (`[exporters.nfd]`).
+    public var nfd = ExporterOutput(path: "/etc/kubernetes/node-feature-discovery/features.d/evmcsd")
     /// How long NFD labels stay valid without a rewrite (`# +expiry-time`).
     public var nfdExpiry: Duration = .seconds(3600)
+
+    /// The file the Prometheus exporter writes, `nil` when it is off; setting a path turns it on.
+    public var prometheusFile: String? {
+        get { prometheus.file }
+        set { prometheus.file = newValue }
+    }
+
+    /// The file the NFD exporter writes, `nil` when it is off; setting a path turns it on.
+    public var nfdFile: String? {
+        get { nfd.file }
+        set { nfd.file = newValue }
+    }
+
+    /// Whether an exporter writes, and where.
+    public struct ExporterOutput: Sendable, Equatable {
+        /// Whether the exporter writes its file.
+        public var enabled = false
+        /// Where it writes (the default until the file says otherwise).
+        public var path: String
+
+        /// An exporter off, writing to `path` once enabled.
+        public init(path: String) {
+            self.path = path
+        }
+
+        /// The path when enabled, else `nil`; setting a path enables it, `nil` disables it.
+        public var file: String? {
+            get { enabled ? path : nil }
+            set {
+                enabled = newValue != nil
+                if let newValue { path = newValue }
+            }
+        }
+    }
 
     /// Per-connection and per-daemon limits; each is answered with a documented error.
     public struct Limits: Sendable, Equatable {

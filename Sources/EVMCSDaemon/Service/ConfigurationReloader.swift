@@ -3,7 +3,7 @@ import JSONRPC
 import Logging
 
 /// Re-reads the configuration (SIGHUP, `daemon.reload`): applies what can change at run time
-/// (``ReloadRule``), lists what needs a restart, and re-checks the invalidation key. A bad
+/// (``ConfigurationSetting``), lists what needs a restart, and re-checks the invalidation key. A bad
 /// configuration leaves the old one in force.
 final class ConfigurationReloader: Sendable {
     private let source: ConfigurationSource
@@ -60,7 +60,7 @@ final class ConfigurationReloader: Sendable {
             )
             return .failure(error)
         }
-        let plan = ReloadRule.plan(from: settings.current.configuration, to: loaded)
+        let plan = ConfigurationSetting.reloadPlan(from: settings.current.configuration, to: loaded)
         let new = DaemonSettings.Snapshot(configuration: plan.effective, admin: admin)
         logLevel.current = loaded.logLevel
         store.setHistoryCapacity(loaded.historySize)
