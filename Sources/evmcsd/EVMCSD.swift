@@ -123,6 +123,7 @@ struct EVMCSD: AsyncParsableCommand {
         if let socketMode {
             guard let mode = FileMode.parse(socketMode) else {
                 throw ConfigurationError(
+                    code: .invalidValue,
                     source: "command line",
                     key: "--socket-mode",
                     message: "expected an octal mode such as 0660"
@@ -133,6 +134,7 @@ struct EVMCSD: AsyncParsableCommand {
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
                 throw ConfigurationError(
+                    code: .invalidValue,
                     source: "command line",
                     key: "--log-level",
                     message: "unknown level \"\(logLevel)\""

@@ -63,11 +63,16 @@ struct CacheFileTests {
         #expect(try load(Array("garbage\n{}".utf8)) == .corrupt("unreadable header"))
         try FileManager.default.removeItem(atPath: file.path)
         try FileManager.default.createDirectory(atPath: file.path, withIntermediateDirectories: false)
-        guard case .failure(.unreadable(let why)) = file.load(daemonVersion: "0.1.0", key: "k1") else {
+        guard case .failure(let unreadable) = file.load(daemonVersion: "0.1.0", key: "k1"),
+            unreadable.code == .unreadable
+        else {
             Issue.record("a directory must be unreadable")
             return
         }
-        #expect(why.contains("EISDIR"))
+        #expect(unreadable.reason.contains("EISDIR"))
+        // The read's own error is kept as the cause.
+        let failure = try #require(unreadable.cause as? AtomicFile.Failure)
+        #expect(failure.code == .notARegularFile && failure.errno == EISDIR)
     }
 
     @Test func atomicWritesLeaveNoTemporaryFilesAndReportErrno() throws {

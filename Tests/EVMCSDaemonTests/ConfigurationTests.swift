@@ -92,23 +92,26 @@ struct ConfigurationTests {
     }
 
     @Test(arguments: [
-        ("[socket]\npath = \"relative.sock\"\n", "socket.path", "absolute path"),
-        ("[socket]\nmode = \"999\"\n", "socket.mode", "octal file mode"),
-        ("[socket]\ncolour = 1\n", "socket.colour", "unknown key"),
-        ("[sockets]\n", "sockets", "unknown section"),
-        ("[limits]\nmax-batch = 0\n", "limits.max-batch", "between 1 and 10000"),
-        ("[limits]\nmax-batch = \"4\"\n", "limits.max-batch", "expected an integer"),
-        ("[log]\nlevel = \"loud\"\n", "log.level", "unknown level"),
-        ("[exporters.snmp]\nenabled = true\n", "exporters.snmp", "unknown exporter"),
-        ("[exporters.nfd]\nenabled = \"yes\"\n", "exporters.nfd.enabled", "true or false"),
-        ("socket = 1\n", "socket", "expected a [socket] section"),
-        ("[socket\n", "", "not valid TOML at line 1"),
+        ("[socket]\npath = \"relative.sock\"\n", "socket.path", "absolute path", ConfigurationError.Code.invalidValue),
+        ("[socket]\nmode = \"999\"\n", "socket.mode", "octal file mode", .invalidValue),
+        ("[socket]\ncolour = 1\n", "socket.colour", "unknown key", .unknownKey),
+        ("[sockets]\n", "sockets", "unknown section", .unknownKey),
+        ("[limits]\nmax-batch = 0\n", "limits.max-batch", "between 1 and 10000", .invalidValue),
+        ("[limits]\nmax-batch = \"4\"\n", "limits.max-batch", "expected an integer", .invalidValue),
+        ("[log]\nlevel = \"loud\"\n", "log.level", "unknown level", .invalidValue),
+        ("[exporters.snmp]\nenabled = true\n", "exporters.snmp", "unknown exporter", .unknownKey),
+        ("[exporters.nfd]\nenabled = \"yes\"\n", "exporters.nfd.enabled", "true or false", .invalidValue),
+        ("socket = 1\n", "socket", "expected a [socket] section", .unknownKey),
+        ("[socket\n", "", "not valid TOML at line 1", .syntax),
     ])
-    func badFilesNameTheKey(text: String, key: String, message: String) {
+    func badFilesNameTheKey(text: String, key: String, message: String, code: ConfigurationError.Code) {
         do {
             _ = try ConfigurationLoader.apply(text, source: "bad.toml", to: base)
             Issue.record("accepted: \(text)")
         } catch {
+            #expect(error.code == code)
+            // A syntax error carries the TOML parser's error; the others have no underlying error.
+            #expect((error.cause != nil) == (code == .syntax))
             #expect(error.key == key)
             #expect(error.message.contains(message), "\(error)")
             #expect(error.description.hasPrefix("bad.toml: "))

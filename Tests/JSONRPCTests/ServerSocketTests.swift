@@ -62,6 +62,19 @@ extension ServerTests {
             #expect(lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG && status.st_size == 4)
         }
 
+        @Test("a path that cannot be a socket address is refused, with the address's own error as the cause")
+        func unusablePath() async throws {
+            let server = JSONRPCServer(
+                address: .unixSocket(path: "/tmp/" + String(repeating: "x", count: 200)),
+                methods: .testMethods(),
+                logger: LogRecorder().logger
+            )
+            let error = await #expect(throws: JSONRPCServerError.self) { try await server.run() }
+            #expect(error?.code == .invalidPath)
+            let cause = error?.cause as? UnixSocketAddress.Failure
+            #expect(cause?.code == .invalidPath)
+        }
+
         @Test("a live socket is never replaced")
         func liveSocket() async throws {
             let path = uniqueSocketPath()

@@ -10,10 +10,37 @@ import KVMProbe
 public enum AtomicFile {
     /// An I/O failure with the operation, path and errno.
     public struct Failure: Error, CustomStringConvertible, Sendable {
+        /// The kind of failure.
+        public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+            /// The stable name of the kind, e.g. `"systemCall"`.
+            public let rawValue: String
+
+            /// Creates a code from its stable name.
+            public init(rawValue: String) {
+                self.rawValue = rawValue
+            }
+
+            /// A system call failed; ``Failure/errno`` says why.
+            public static let systemCall = Code(rawValue: "systemCall")
+            /// The path is not a regular file (`errno` is EISDIR).
+            public static let notARegularFile = Code(rawValue: "notARegularFile")
+            /// The file is larger than the caller's limit (`errno` is EFBIG).
+            public static let tooLarge = Code(rawValue: "tooLarge")
+
+            /// The stable name of the kind.
+            public var description: String { rawValue }
+        }
+
+        /// The kind of failure.
+        public var code: Code = .systemCall
+        /// What was being done (`create`, `fsync`, `rename`, `read`, …).
         public var operation: String
+        /// The file or directory.
         public var path: String
+        /// The system error.
         public var errno: Int32
 
+        /// `operation path: strerror (ENAME)`.
         public var description: String {
             "\(operation) \(path): \(String(cString: strerror(errno))) (\(ErrnoName.name(of: errno)))"
         }
@@ -59,8 +86,12 @@ public enum AtomicFile {
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw Failure(operation: "stat", path: path, errno: errno) }
-        guard status.st_mode & S_IFMT == S_IFREG else { throw Failure(operation: "read", path: path, errno: EISDIR) }
-        guard status.st_size <= limit else { throw Failure(operation: "read", path: path, errno: EFBIG) }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw Failure(code: .notARegularFile, operation: "read", path: path, errno: EISDIR)
+        }
+        guard status.st_size <= limit else {
+            throw Failure(code: .tooLarge, operation: "read", path: path, errno: EFBIG)
+        }
         var bytes = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
         var total = 0
         while total < bytes.count {
@@ -74,7 +105,7 @@ public enum AtomicFile {
             if count == 0 { break }
             total += count
         }
-        guard total <= limit else { throw Failure(operation: "read", path: path, errno: EFBIG) }
+        guard total <= limit else { throw Failure(code: .tooLarge, operation: "read", path: path, errno: EFBIG) }
         return Array(bytes[0..<total])
     }
 

@@ -40,21 +40,7 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
     }
 
     /// Why a cache file cannot be used.
-    public enum Rejection: Error, Equatable, Sendable, CustomStringConvertible {
-        case missing
-        case unreadable(String)
-        case corrupt(String)
-        case stale(String)
-
-        public var description: String {
-            switch self {
-            case .missing: "no cache file"
-            case .unreadable(let why): "unreadable: \(why)"
-            case .corrupt(let why): "corrupt: \(why)"
-            case .stale(let why): "stale: \(why)"
-            }
-        }
-    }
+    public typealias Rejection = CacheFileRejection
 
     /// Loads the entry if it is intact and was saved by `daemonVersion` under `key`.
     public func load(daemonVersion: String, key: Key) -> Result<Entry, Rejection> {
@@ -62,7 +48,7 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
         do {
             bytes = try AtomicFile.read(path, limit: Self.sizeLimit)
         } catch {
-            return .failure(error.errno == ENOENT ? .missing : .unreadable(error.description))
+            return .failure(error.errno == ENOENT ? .missing : .unreadable(error.description, cause: error))
         }
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
             return .failure(.corrupt("no header line (truncated?)"))
@@ -82,7 +68,7 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
         do {
             entry = try JSONDecoder().decode(Entry.self, from: Data(payload))
         } catch {
-            return .failure(.corrupt("payload does not decode: \(error)"))
+            return .failure(.corrupt("payload does not decode: \(error)", cause: error))
         }
         guard entry.daemonVersion == daemonVersion else {
             return .failure(.stale("saved by evmcsd \(entry.daemonVersion), this is \(daemonVersion)"))

@@ -19,13 +19,15 @@ public enum ConfigurationLoader {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
             throw ConfigurationError(
+                code: .syntax,
                 source: source,
                 key: "",
                 message:
-                    "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)"
+                    "not valid TOML at line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)",
+                cause: error
             )
         } catch {
-            throw ConfigurationError(source: source, key: "", message: "not valid TOML: \(error)")
+            throw ConfigurationError(code: .syntax, source: source, key: "", message: "not valid TOML: \(error)")
         }
         var reader = Reader(source: source, configuration: base)
         try reader.read(root)
@@ -73,7 +75,7 @@ public enum ConfigurationLoader {
         }
 
         private func fail(_ key: String, _ message: String) -> ConfigurationError {
-            ConfigurationError(source: source, key: key, message: message)
+            ConfigurationError(code: .unknownKey, source: source, key: key, message: message)
         }
     }
 }

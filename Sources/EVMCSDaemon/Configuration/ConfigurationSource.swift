@@ -53,7 +53,7 @@ public struct ConfigurationSource: Sendable {
         guard let handle = fopen(path, "r") else {
             let error = errno
             if error == ENOENT && !required { return nil }
-            throw ConfigurationError(source: path, key: "", message: "cannot read: \(String(cString: strerror(error)))")
+            throw ConfigurationError(code: .unreadableFile, source: path, key: "", message: "cannot read: \(String(cString: strerror(error)))")
         }
         defer { fclose(handle) }
         var bytes: [UInt8] = []
@@ -62,13 +62,13 @@ public struct ConfigurationSource: Sendable {
             let count = fread(&chunk, 1, chunk.count, handle)
             bytes.append(contentsOf: chunk[0..<count])
             guard bytes.count <= 1 << 20 else {
-                throw ConfigurationError(source: path, key: "", message: "larger than 1 MiB")
+                throw ConfigurationError(code: .unreadableFile, source: path, key: "", message: "larger than 1 MiB")
             }
             if count < chunk.count { break }
         }
-        if ferror(handle) != 0 { throw ConfigurationError(source: path, key: "", message: "read error") }
+        if ferror(handle) != 0 { throw ConfigurationError(code: .unreadableFile, source: path, key: "", message: "read error") }
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ConfigurationError(source: path, key: "", message: "not UTF-8 text")
+            throw ConfigurationError(code: .unreadableFile, source: path, key: "", message: "not UTF-8 text")
         }
         return text
     }
@@ -76,6 +76,7 @@ public struct ConfigurationSource: Sendable {
     private func validate(_ configuration: DaemonConfiguration) throws(ConfigurationError) {
         guard configuration.socketPath.utf8.count <= 107 else {
             throw ConfigurationError(
+                code: .invalidValue,
                 source: "configuration",
                 key: "socket.path",
                 message: "longer than the 107 bytes a Unix socket path may have"
@@ -83,6 +84,7 @@ public struct ConfigurationSource: Sendable {
         }
         if let group = configuration.socketGroup, groups.gid(group) == nil {
             throw ConfigurationError(
+                code: .unknownGroup,
                 source: "configuration",
                 key: "socket.group",
                 message: "no such group \"\(group)\""

@@ -10,7 +10,7 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
     /// A string.
     static var string: ConfigurationValue<String> {
         ConfigurationValue<String> { value, key, source throws(ConfigurationError) in
-            guard let text = value.string else { throw ConfigurationError(source: source, key: key, message: "expected a string") }
+            guard let text = value.string else { throw ConfigurationError(code: .invalidValue, source: source, key: key, message: "expected a string") }
             return text
         }
     }
@@ -34,10 +34,11 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
     static func integer(_ range: ClosedRange<Int>) -> ConfigurationValue<Int> {
         ConfigurationValue<Int> { value, key, source throws(ConfigurationError) in
             guard let number = value.int else {
-                throw ConfigurationError(source: source, key: key, message: "expected an integer")
+                throw ConfigurationError(code: .invalidValue, source: source, key: key, message: "expected an integer")
             }
             guard range.contains(number) else {
                 throw ConfigurationError(
+                    code: .invalidValue,
                     source: source,
                     key: key,
                     message: "must be between \(range.lowerBound) and \(range.upperBound), got \(number)"
@@ -58,7 +59,7 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
     static var bool: ConfigurationValue<Bool> {
         ConfigurationValue<Bool> { value, key, source throws(ConfigurationError) in
             guard let flag = value.bool else {
-                throw ConfigurationError(source: source, key: key, message: "expected true or false")
+                throw ConfigurationError(code: .invalidValue, source: source, key: key, message: "expected true or false")
             }
             return flag
         }
@@ -69,7 +70,7 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
         ConfigurationValue<UInt32> { value, key, source throws(ConfigurationError) in
             if let number = value.int, (0...0o777).contains(number) { return UInt32(number) }
             if let text = value.string, let parsed = FileMode.parse(text) { return parsed }
-            throw ConfigurationError(source: source, key: key, message: "expected an octal file mode such as \"0660\"")
+            throw ConfigurationError(code: .invalidValue, source: source, key: key, message: "expected an octal file mode such as \"0660\"")
         }
     }
 
@@ -79,6 +80,7 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
             let text = try ConfigurationValue<String>.string.read(value, key, source)
             guard let level = Logger.Level(rawValue: text.lowercased()) else {
                 throw ConfigurationError(
+                    code: .invalidValue,
                     source: source,
                     key: key,
                     message: "unknown level \"\(text)\" (trace, debug, info, notice, warning, error, critical)"
@@ -92,7 +94,7 @@ struct ConfigurationValue<Value: Sendable>: Sendable {
     func checked(_ problem: @escaping @Sendable (Value) -> String?) -> ConfigurationValue<Value> {
         ConfigurationValue { value, key, source throws(ConfigurationError) in
             let read = try self.read(value, key, source)
-            if let message = problem(read) { throw ConfigurationError(source: source, key: key, message: message) }
+            if let message = problem(read) { throw ConfigurationError(code: .invalidValue, source: source, key: key, message: message) }
             return read
         }
     }

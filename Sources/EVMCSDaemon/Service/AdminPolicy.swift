@@ -20,6 +20,7 @@ struct AdminPolicy: Sendable, Equatable {
         guard let groupName else { return AdminPolicy(groupName: nil, groupID: nil, groups: groups) }
         guard let gid = groups.gid(groupName) else {
             throw ConfigurationError(
+                code: .unknownGroup,
                 source: source,
                 key: "authorization.admin-group",
                 message: "no such group \"\(groupName)\""

@@ -56,6 +56,7 @@ struct DaemonAssembly: Sendable {
             let group = try configuration.socketGroup.map { name throws(ConfigurationError) -> UInt32 in
                 guard let gid = environment.groups.gid(name) else {
                     throw ConfigurationError(
+                        code: .unknownGroup,
                         source: "configuration",
                         key: "socket.group",
                         message: "no such group \"\(name)\""

@@ -1,4 +1,6 @@
 /// Why the server could not start.
+///
+/// Equality and hashing cover everything but ``cause``.
 public struct JSONRPCServerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
@@ -33,6 +35,8 @@ public struct JSONRPCServerError: Error, Sendable, Hashable, CustomStringConvert
     public var message: String
     /// The `errno` value for ``Code/systemCallFailed`` and some others.
     public var errno: Int32?
+    /// The underlying error (a socket address that cannot be used, a failed probe of the old socket), if any.
+    public var cause: (any Error & Sendable)?
 
     /// Creates an error.
     ///
@@ -40,10 +44,24 @@ public struct JSONRPCServerError: Error, Sendable, Hashable, CustomStringConvert
     ///   - code: The kind of failure.
     ///   - message: What failed.
     ///   - errno: The `errno` value, if a system call failed.
-    public init(code: Code, message: String, errno: Int32? = nil) {
+    ///   - cause: The underlying error, if any.
+    public init(code: Code, message: String, errno: Int32? = nil, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
         self.errno = errno
+        self.cause = cause
+    }
+
+    /// Whether two errors have the same code, message and errno (causes are not compared).
+    public static func == (lhs: JSONRPCServerError, rhs: JSONRPCServerError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.errno == rhs.errno
+    }
+
+    /// Hashes the code, message and errno.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.code)
+        hasher.combine(self.message)
+        hasher.combine(self.errno)
     }
 
     /// `"<code>: <message>"` plus the `errno` if there is one.

@@ -26,7 +26,7 @@ struct UnixListener: Sendable {
         do throws(UnixSocketAddress.Failure) {
             address = try UnixSocketAddress(path: path)
         } catch {
-            throw JSONRPCServerError(code: .invalidPath, message: error.operation)
+            throw JSONRPCServerError(code: .invalidPath, message: error.operation, cause: error)
         }
         try self.removeStaleSocket(at: path, address: address)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -81,7 +81,7 @@ struct UnixListener: Sendable {
             close(try address.connectedStream())
         } catch {
             guard error.errno == ECONNREFUSED else {
-                throw JSONRPCServerError(code: .systemCallFailed, message: error.operation, errno: error.errno)
+                throw JSONRPCServerError(code: .systemCallFailed, message: error.operation, errno: error.errno, cause: error)
             }
             guard unlink(path) == 0 || errno == ENOENT else { throw self.failure("unlink(\(path))") }
             return

@@ -6,11 +6,33 @@ import Glibc
 public struct UnixSocketAddress: Sendable {
     /// A failed system call on a Unix socket.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        /// The kind of failure.
+        public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+            /// The stable name of the kind, e.g. `"systemCall"`.
+            public let rawValue: String
+
+            /// Creates a code from its stable name.
+            public init(rawValue: String) {
+                self.rawValue = rawValue
+            }
+
+            /// The path cannot be a socket address (empty, too long, or with a NUL byte).
+            public static let invalidPath = Code(rawValue: "invalidPath")
+            /// `socket()` or `connect()` failed; ``Failure/errno`` says why.
+            public static let systemCall = Code(rawValue: "systemCall")
+
+            /// The stable name of the kind.
+            public var description: String { rawValue }
+        }
+
+        /// The kind of failure.
+        public var code: Code
         /// The call and the path, e.g. `connect(/run/evmcsd/evmcsd.sock)`.
         public var operation: String
         /// `errno` of the call, or 0 for a path that cannot be a socket address.
         public var errno: CInt
 
+        /// The operation, with the system's text for `errno` if a call failed.
         public var description: String {
             errno == 0 ? operation : "\(operation): \(String(cString: strerror(errno)))"
         }
@@ -27,7 +49,7 @@ public struct UnixSocketAddress: Sendable {
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard !bytes.isEmpty, bytes.count < capacity, !bytes.contains(0) else {
-            throw Failure(operation: "socket path must be 1 to \(capacity - 1) bytes without NUL: \(path)", errno: 0)
+            throw Failure(code: .invalidPath, operation: "socket path must be 1 to \(capacity - 1) bytes without NUL: \(path)", errno: 0)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
@@ -50,11 +72,11 @@ public struct UnixSocketAddress: Sendable {
     /// the descriptor. Nothing is left open when it fails.
     public func connectedStream() throws(Failure) -> CInt {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(operation: "socket()", errno: errno) }
+        guard descriptor >= 0 else { throw Failure(code: .systemCall, operation: "socket()", errno: errno) }
         guard self.withSockaddr({ connect(descriptor, $0, $1) }) == 0 else {
             let code = errno
             close(descriptor)
-            throw Failure(operation: "connect(\(self.path))", errno: code)
+            throw Failure(code: .systemCall, operation: "connect(\(self.path))", errno: code)
         }
         return descriptor
     }
