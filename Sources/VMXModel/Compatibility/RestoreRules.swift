@@ -49,11 +49,7 @@ enum RestoreRules {
     // MARK: - IA32_VMX_BASIC
 
     private static func basic(_ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
-        guard let needed = need[.vmxBasic] else { return }
-        guard let available = have[.vmxBasic] else {
-            a.fail(notReported(.vmxBasic))
-            return
-        }
+        guard let (needed, available) = values(of: .vmxBasic, need, have, &a) else { return }
         subsetBits(needed, available, mask: basicFeatureAndReservedBits, msr: .vmxBasic, group: .basic, &a)
         if needed & (1 << 48) != 0 {
             a.fail(
@@ -150,11 +146,7 @@ enum RestoreRules {
     // MARK: - IA32_VMX_MISC
 
     private static func misc(_ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
-        guard let needed = need[.vmxMisc] else { return }
-        guard let available = have[.vmxMisc] else {
-            a.fail(notReported(.vmxMisc))
-            return
-        }
+        guard let (needed, available) = values(of: .vmxMisc, need, have, &a) else { return }
         subsetBits(needed, available, mask: miscFeatureAndReservedBits, msr: .vmxMisc, group: .misc, &a)
         // The timer rate must match only if the vCPU's pin-based controls (restored before MISC
         // by QEMU) allow the preemption timer.
@@ -193,11 +185,7 @@ enum RestoreRules {
         _ have: VMXMSRSet,
         _ a: inout Assessment
     ) {
-        guard let needed = need[index] else { return }
-        guard let available = have[index] else {
-            a.fail(notReported(index))
-            return
-        }
+        guard let (needed, available) = values(of: index, need, have, &a) else { return }
         let register = index == .vmxCR0Fixed0 ? "CR0" : "CR4"
         for bit in BitNaming.bits(of: available & ~needed) {
             a.fail(
@@ -227,11 +215,7 @@ enum RestoreRules {
         _ have: VMXMSRSet,
         _ a: inout Assessment
     ) {
-        guard let needed = need[index] else { return }
-        guard let available = have[index] else {
-            if needed != 0 { a.fail(notReported(index)) }
-            return
-        }
+        guard let (needed, available) = values(of: index, need, have, &a, zeroNeedsNothing: true) else { return }
         subsetBits(needed, available, mask: ~0, msr: index, group: group, &a)
     }
 
@@ -345,6 +329,23 @@ enum RestoreRules {
             have: field.display(have),
             message: message
         )
+    }
+
+    /// The VM's and the target's values of `index`, when both have one. A VM value the target
+    /// does not report fails `a` (a zero value too, unless `zeroNeedsNothing`).
+    private static func values(
+        of index: MSRIndex,
+        _ need: VMXMSRSet,
+        _ have: VMXMSRSet,
+        _ a: inout Assessment,
+        zeroNeedsNothing: Bool = false
+    ) -> (needed: UInt64, available: UInt64)? {
+        guard let needed = need[index] else { return nil }
+        guard let available = have[index] else {
+            if needed != 0 || !zeroNeedsNothing { a.fail(notReported(index)) }
+            return nil
+        }
+        return (needed, available)
     }
 
     private static func notReported(_ index: MSRIndex) -> VerdictReason {
