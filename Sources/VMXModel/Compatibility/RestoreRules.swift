@@ -103,36 +103,11 @@ enum RestoreRules {
         let haveLow = (available.value & 0xFFFF_FFFF) | defaultOnes
         let needHigh = needed.value >> 32
         let haveHigh = available.value >> 32
-        for bit in BitNaming.bits(of: needHigh & ~haveHigh) {
-            let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: group.msr)
-            a.fail(
-                VerdictReason(
-                    code: .featureMissing,
-                    msr: group.msr,
-                    bit: bit,
-                    feature: feature?.name,
-                    label: label,
-                    need: "1",
-                    have: "0",
-                    message: "the VM may use \(phrase); the target does not allow it"
-                )
-            )
+        failBits(needHigh & ~haveHigh, .featureMissing, group: group, msr: group.msr, need: "1", have: "0", &a) {
+            "the VM may use \($0); the target does not allow it"
         }
-        for bit in BitNaming.bits(of: haveLow & ~needLow) {
-            let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: group.msr)
-            a.fail(
-                VerdictReason(
-                    code: .controlForced,
-                    msr: group.msr,
-                    bit: bit,
-                    feature: feature?.name,
-                    label: label,
-                    need: "0",
-                    have: "1",
-                    message:
-                        "the target forces \(phrase) to 1; the VM's value allows 0, and KVM rejects restoring fewer must-be-1 bits"
-                )
-            )
+        failBits(haveLow & ~needLow, .controlForced, group: group, msr: group.msr, need: "0", have: "1", &a) {
+            "the target forces \($0) to 1; the VM's value allows 0, and KVM rejects restoring fewer must-be-1 bits"
         }
         if haveHigh & ~needHigh != 0 || needLow & ~haveLow != 0 { a.targetExceeds = true }
     }
@@ -282,22 +257,42 @@ enum RestoreRules {
         group: VMXFeatureGroup,
         _ a: inout Assessment
     ) {
-        for bit in BitNaming.bits(of: needed & ~available & mask) {
+        failBits(needed & ~available & mask, .featureMissing, group: group, msr: msr, need: "1", have: "0", &a) {
+            "the VM has \($0); the target does not"
+        }
+        if available & ~needed & mask != 0 { a.targetExceeds = true }
+    }
+
+    /// Fails `a` with one reason per set bit of `bits`, named as `group`'s feature in `msr`.
+    /// - Parameters:
+    ///   - need: The bit's value in the VM's MSR, `"1"` or `"0"`.
+    ///   - have: Its value on the target.
+    ///   - message: The sentence for one bit, given its phrase from `BitNaming.describe`.
+    private static func failBits(
+        _ bits: UInt64,
+        _ code: ReasonCode,
+        group: VMXFeatureGroup,
+        msr: MSRIndex,
+        need: String,
+        have: String,
+        _ a: inout Assessment,
+        message: (String) -> String
+    ) {
+        for bit in BitNaming.bits(of: bits) {
             let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: msr)
             a.fail(
                 VerdictReason(
-                    code: .featureMissing,
+                    code: code,
                     msr: msr,
                     bit: bit,
                     feature: feature?.name,
                     label: label,
-                    need: "1",
-                    have: "0",
-                    message: "the VM has \(phrase); the target does not"
+                    need: need,
+                    have: have,
+                    message: message(phrase)
                 )
             )
         }
-        if available & ~needed & mask != 0 { a.targetExceeds = true }
     }
 
     private static func equalField(_ field: VMXField, _ needed: UInt64, _ available: UInt64, _ a: inout Assessment) {
