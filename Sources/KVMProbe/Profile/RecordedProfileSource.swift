@@ -9,6 +9,7 @@ import VMXModel
 /// Serves a recorded host profile (`evmcsd --profile FILE`): for tests, demos and what-if
 /// planning on hosts that are not this one.
 public struct RecordedProfileSource: ProbeSource {
+    /// The profile file.
     public let path: String
     /// A check of the file's bytes before they are decoded: the reason it cannot be served, or
     /// `nil`. The daemon refuses documents that name a member twice.
@@ -22,6 +23,7 @@ public struct RecordedProfileSource: ProbeSource {
         self.vetting = vetting
     }
 
+    /// `recorded PATH`.
     public var description: String { "recorded \(path)" }
 
     /// The file's content digest (or its errno when unreadable, so a repaired file is noticed).
