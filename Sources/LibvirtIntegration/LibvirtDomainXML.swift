@@ -37,7 +37,10 @@ public struct LibvirtDomainXML: Sendable {
             throw LibvirtError(.notXML, "\(source): not XML: \(error)", cause: error)
         }
         guard domain.name == "domain" else {
-            throw LibvirtError(.notADomain, "\(source): not a libvirt domain (the root element is <\(domain.name)>, not <domain>)")
+            throw LibvirtError(
+                .notADomain,
+                "\(source): not a libvirt domain (the root element is <\(domain.name)>, not <domain>)"
+            )
         }
         name = domain.child("name")?.text
         uuid = domain.child("uuid")?.text

@@ -43,7 +43,12 @@ public struct RecordedProfileSource: ProbeSource {
         switch Self.read(path) {
         case .success(let contents): data = contents
         case .failure(let failure):
-            throw RecordedProfileError(failure.code, path: path, message: "cannot read: \(failure)", cause: failure.errno)
+            throw RecordedProfileError(
+                failure.code,
+                path: path,
+                message: "cannot read: \(failure)",
+                cause: failure.errno
+            )
         }
         if let problem = vetting?(data) { throw RecordedProfileError(.refused, path: path, message: problem) }
         var profile: HostProfile
