@@ -23,8 +23,7 @@ public enum CompatCheckRequest: Codable, Hashable, Sendable {
             self = .requirements(try VMRequirements(from: decoder), target: nil)
             return
         }
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         let target = try c.decodeIfPresent(HostProfile.self, forKey: .to)
         if let cpu = try c.decodeIfPresent(String.self, forKey: .qemuCPU) {
             for key in [CodingKeys.vm, .evmcs, .perfGlobalCtrl, .nestedState] where c.contains(key) {
@@ -114,8 +113,7 @@ public struct FleetRequest: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         profiles = try c.decodeIfPresent([HostProfile].self, forKey: .profiles) ?? []
         includeLocal = try c.decodeIfPresent(Bool.self, forKey: .includeLocal) ?? true
         evmcs = try c.decodeIfPresent(Bool.self, forKey: .evmcs)
@@ -134,8 +132,7 @@ public struct VMXRequest: Codable, Hashable, Sendable {
     private enum CodingKeys: String, CodingKey, CaseIterable { case view }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         guard let name = try c.decodeIfPresent(String.self, forKey: .view) else { return }
         guard let view = VMXViewName(rawValue: name) else {
             throw DecodingError.dataCorruptedError(

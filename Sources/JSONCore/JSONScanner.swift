@@ -81,63 +81,30 @@ extension JSONScanner {
             self.skipWhitespace()
             guard let byte = self.peek() else { throw self.fail(.unexpectedEndOfInput) }
             var value: JSONValue
-            switch byte {
-            case UInt8(ascii: "{"):
-                try self.checkDepth(depth + stack.count)
-                self.index += 1
-                self.skipWhitespace()
-                if self.peek() == UInt8(ascii: "}") {
-                    self.index += 1
-                    value = .object([])
-                } else {
-                    stack.append(Frame(isObject: true, key: try self.parseMemberKey()))
+            if let isObject = Self.opensContainer(byte) {
+                if try self.enterContainer(isObject: isObject, depth: depth + stack.count) {
+                    stack.append(Frame(isObject: isObject, key: isObject ? try self.parseMemberKey() : ""))
                     continue descend
                 }
-            case UInt8(ascii: "["):
-                try self.checkDepth(depth + stack.count)
-                self.index += 1
-                self.skipWhitespace()
-                if self.peek() == UInt8(ascii: "]") {
-                    self.index += 1
-                    value = .array([])
-                } else {
-                    stack.append(Frame(isObject: false))
-                    continue descend
-                }
-            default:
+                value = isObject ? .object([]) : .array([])
+            } else {
                 value = try self.parseScalar()
             }
             // Attach the finished value to its container; close containers that end here.
             while !stack.isEmpty {
                 let top = stack.count - 1
-                self.skipWhitespace()
-                if stack[top].isObject {
+                let isObject = stack[top].isObject
+                if isObject {
                     stack[top].members.append(JSONValue.Member(stack[top].key, value))
-                    switch self.peek() {
-                    case UInt8(ascii: ","):
-                        self.index += 1
-                        self.skipWhitespace()
-                        stack[top].key = try self.parseMemberKey()
-                        continue descend
-                    case UInt8(ascii: "}"):
-                        self.index += 1
-                        value = .object(stack.removeLast().members)
-                    default:
-                        throw self.unexpected()
-                    }
                 } else {
                     stack[top].elements.append(value)
-                    switch self.peek() {
-                    case UInt8(ascii: ","):
-                        self.index += 1
-                        continue descend
-                    case UInt8(ascii: "]"):
-                        self.index += 1
-                        value = .array(stack.removeLast().elements)
-                    default:
-                        throw self.unexpected()
-                    }
                 }
+                if try self.continueContainer(isObject: isObject) {
+                    if isObject { stack[top].key = try self.parseMemberKey() }
+                    continue descend
+                }
+                let frame = stack.removeLast()
+                value = isObject ? .object(frame.members) : .array(frame.elements)
             }
             return value
         }
@@ -151,49 +118,63 @@ extension JSONScanner {
         descend: while true {
             self.skipWhitespace()
             guard let byte = self.peek() else { throw self.fail(.unexpectedEndOfInput) }
-            switch byte {
-            case UInt8(ascii: "{"):
-                try self.checkDepth(depth + stack.count)
-                self.index += 1
-                self.skipWhitespace()
-                if self.peek() == UInt8(ascii: "}") {
-                    self.index += 1
-                } else {
-                    try self.skipMemberKey()
-                    stack.append(true)
+            if let isObject = Self.opensContainer(byte) {
+                if try self.enterContainer(isObject: isObject, depth: depth + stack.count) {
+                    if isObject { try self.skipMemberKey() }
+                    stack.append(isObject)
                     continue descend
                 }
-            case UInt8(ascii: "["):
-                try self.checkDepth(depth + stack.count)
-                self.index += 1
-                self.skipWhitespace()
-                if self.peek() == UInt8(ascii: "]") {
-                    self.index += 1
-                } else {
-                    stack.append(false)
-                    continue descend
-                }
-            default:
+            } else {
                 try self.skipScalar()
             }
             while let isObject = stack.last {
-                self.skipWhitespace()
-                switch self.peek() {
-                case UInt8(ascii: ","):
-                    self.index += 1
-                    if isObject {
-                        self.skipWhitespace()
-                        try self.skipMemberKey()
-                    }
+                if try self.continueContainer(isObject: isObject) {
+                    if isObject { try self.skipMemberKey() }
                     continue descend
-                case UInt8(ascii: "}") where isObject, UInt8(ascii: "]") where !isObject:
-                    self.index += 1
-                    stack.removeLast()
-                default:
-                    throw self.unexpected()
                 }
+                stack.removeLast()
             }
             return
+        }
+    }
+
+    /// Whether `byte` opens an object (`true`), an array (`false`) or neither (`nil`).
+    private static func opensContainer(_ byte: UInt8) -> Bool? {
+        switch byte {
+        case UInt8(ascii: "{"): true
+        case UInt8(ascii: "["): false
+        default: nil
+        }
+    }
+
+    /// Moves past the `{` or `[` at `index` and the whitespace after it, checking that `depth`
+    /// enclosing containers leave room for it.
+    ///
+    /// - Returns: `true` when a member or element follows; `false` when the container is empty
+    ///   (its closing bracket is consumed too).
+    private mutating func enterContainer(isObject: Bool, depth: Int) throws(JSONParseError) -> Bool {
+        try self.checkDepth(depth)
+        self.index += 1
+        self.skipWhitespace()
+        guard self.peek() == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return true }
+        self.index += 1
+        return false
+    }
+
+    /// After a member or element: moves past the `,` and the whitespace after it and returns `true`,
+    /// or past the container's closing bracket and returns `false`.
+    private mutating func continueContainer(isObject: Bool) throws(JSONParseError) -> Bool {
+        self.skipWhitespace()
+        switch self.peek() {
+        case UInt8(ascii: ","):
+            self.index += 1
+            self.skipWhitespace()
+            return true
+        case UInt8(ascii: "}") where isObject, UInt8(ascii: "]") where !isObject:
+            self.index += 1
+            return false
+        default:
+            throw self.unexpected()
         }
     }
 

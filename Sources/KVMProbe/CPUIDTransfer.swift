@@ -11,22 +11,38 @@ enum CPUIDTransfer {
     /// The largest list the helpers will allocate (KVM itself caps lists at 256 entries today).
     static let maximumCapacity = 4096
 
-    /// Fetches a CPUID list with an ioctl that fails with E2BIG when the buffer is too small
-    /// (KVM_GET_SUPPORTED_CPUID, KVM_GET_SUPPORTED_HV_CPUID). The buffer doubles on E2BIG because
-    /// these ioctls do not report the size they need.
+    /// One of the ioctls that fill a CPUID list and fail with E2BIG when the buffer is too small.
+    struct Query {
+        /// The request number.
+        let request: UInt
+        /// The ioctl name for errors.
+        let operation: String
+        /// The first buffer size, in entries.
+        let initialCapacity: Int
+
+        /// KVM_GET_SUPPORTED_CPUID on /dev/kvm: every CPUID leaf KVM can expose to a guest.
+        static let supported = Query(
+            request: ckvm_request_get_supported_cpuid,
+            operation: "KVM_GET_SUPPORTED_CPUID",
+            initialCapacity: 256
+        )
+        /// KVM_GET_SUPPORTED_HV_CPUID, on /dev/kvm or on a vCPU: the Hyper-V leaves KVM can emulate.
+        static let supportedHyperV = Query(
+            request: ckvm_request_get_supported_hv_cpuid,
+            operation: "KVM_GET_SUPPORTED_HV_CPUID",
+            initialCapacity: 32
+        )
+    }
+
+    /// Fetches a CPUID list with `query`'s ioctl. The buffer doubles on E2BIG because these ioctls
+    /// do not report the size they need.
     /// - Parameters:
     ///   - fd: The file descriptor to issue the ioctl on.
-    ///   - request: The request number.
-    ///   - operation: The ioctl name for errors.
-    ///   - initialCapacity: The first buffer size, in entries.
+    ///   - query: Which list to fetch.
     /// - Returns: The entries the kernel filled in.
-    static func fetch(
-        fd: Int32,
-        request: UInt,
-        operation: String,
-        initialCapacity: Int
-    ) throws(ProbeError) -> [CPUIDEntry] {
-        var capacity = initialCapacity
+    static func fetch(fd: Int32, _ query: Query) throws(ProbeError) -> [CPUIDEntry] {
+        let (request, operation) = (query.request, query.operation)
+        var capacity = query.initialCapacity
         while true {
             let buffer = FlexibleArrayBuffer.cpuid2(capacity: capacity)
             buffer.header.pointee.nent = UInt32(capacity)

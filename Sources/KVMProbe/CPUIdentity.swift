@@ -1,35 +1,10 @@
-/// The CPU as /proc/cpuinfo describes its first processor (x86 field names).
-public struct CPUIdentity: Sendable, Hashable, Codable {
-    /// `vendor_id`, e.g. `"GenuineIntel"` or `"AuthenticAMD"`.
-    public var vendor: String?
-    /// `cpu family` (decimal).
-    public var family: Int?
-    /// `model` (decimal).
-    public var model: Int?
-    /// `stepping` (decimal).
-    public var stepping: Int?
-    /// `microcode`, exactly as printed (e.g. `"0x1000065"`); hexadecimal on x86.
-    public var microcode: String?
-    /// `model name`.
-    public var modelName: String?
+import VMXModel
 
-    /// Creates an identity; every field is optional because other architectures print other fields.
-    public init(
-        vendor: String? = nil,
-        family: Int? = nil,
-        model: Int? = nil,
-        stepping: Int? = nil,
-        microcode: String? = nil,
-        modelName: String? = nil
-    ) {
-        self.vendor = vendor
-        self.family = family
-        self.model = model
-        self.stepping = stepping
-        self.microcode = microcode
-        self.modelName = modelName
-    }
+/// The CPU as /proc/cpuinfo describes its first processor: the profile's `cpu` section, which the
+/// probe copies as it reads it.
+public typealias CPUIdentity = HostProfile.CPU
 
+extension HostProfile.CPU {
     /// The microcode revision as a number, when `microcode` is hexadecimal (with or without `0x`).
     public var microcodeRevision: UInt64? {
         guard let microcode else { return nil }

@@ -1,3 +1,5 @@
+import VMXModel
+
 /// A cheap fingerprint of everything that can change what KVM offers on this host, computed from
 /// files only (no KVM ioctl): when two keys are equal, a cached probe result is still valid.
 ///

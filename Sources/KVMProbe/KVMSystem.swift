@@ -110,12 +110,7 @@ public final class KVMSystem: Sendable {
 
     /// KVM_GET_SUPPORTED_CPUID: every CPUID leaf KVM can expose to a guest.
     public func supportedCPUID() throws(ProbeError) -> [CPUIDEntry] {
-        try CPUIDTransfer.fetch(
-            fd: fd,
-            request: ckvm_request_get_supported_cpuid,
-            operation: "KVM_GET_SUPPORTED_CPUID",
-            initialCapacity: 256
-        )
+        try CPUIDTransfer.fetch(fd: fd, .supported)
     }
 
     /// System-scope KVM_GET_SUPPORTED_HV_CPUID: the Hyper-V leaves KVM can emulate.
@@ -123,12 +118,7 @@ public final class KVMSystem: Sendable {
     /// Only valid when `checkExtension(KVMCapability.sysHyperVCPUID)` is positive (Linux 5.11+ built
     /// with Hyper-V emulation); otherwise the kernel fails the ioctl (EINVAL) and this throws.
     public func supportedHyperVCPUID() throws(ProbeError) -> [CPUIDEntry] {
-        try CPUIDTransfer.fetch(
-            fd: fd,
-            request: ckvm_request_get_supported_hv_cpuid,
-            operation: "KVM_GET_SUPPORTED_HV_CPUID",
-            initialCapacity: 32
-        )
+        try CPUIDTransfer.fetch(fd: fd, .supportedHyperV)
     }
 
     /// KVM_CREATE_VM with the default machine type.

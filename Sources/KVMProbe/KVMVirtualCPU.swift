@@ -115,12 +115,7 @@ public final class KVMVirtualCPU {
     /// of `KVMSystem.supportedHyperVCPUID()`). It reports the eVMCS leaves only after
     /// `enableEnlightenedVMCS()`.
     public func supportedHyperVCPUID() throws(ProbeError) -> [CPUIDEntry] {
-        try CPUIDTransfer.fetch(
-            fd: fd,
-            request: ckvm_request_get_supported_hv_cpuid,
-            operation: "KVM_GET_SUPPORTED_HV_CPUID",
-            initialCapacity: 32
-        )
+        try CPUIDTransfer.fetch(fd: fd, .supportedHyperV)
     }
 
     // MARK: Registers

@@ -14,6 +14,9 @@
 ///     print(error.operation, error.errnoName ?? "-", error.message)  // "KVM_ENABLE_CAP" "ENOTTY" …
 /// }
 /// ```
+///
+/// Equatable and Hashable over ``code``, ``operation``, ``errno`` and ``message``; ``cause`` is not
+/// compared.
 public struct ProbeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The category of a failure.
     public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
@@ -50,6 +53,9 @@ public struct ProbeError: Error, Sendable, Hashable, CustomStringConvertible {
     public let errno: Int32?
     /// A human-readable explanation.
     public let message: String
+    /// The underlying error: the ``Errno`` of a failed system call (the same value as ``errno``),
+    /// `nil` when the failure has no error underneath.
+    public let cause: (any Error & Sendable)?
 
     /// Creates an error.
     /// - Parameters:
@@ -57,14 +63,23 @@ public struct ProbeError: Error, Sendable, Hashable, CustomStringConvertible {
     ///   - operation: What was being done.
     ///   - errno: The errno value of a failed system call, if any.
     ///   - message: A human-readable explanation.
-    public init(code: Code, operation: String, errno: Int32? = nil, message: String) {
+    ///   - cause: The underlying error, if any.
+    public init(
+        code: Code,
+        operation: String,
+        errno: Int32? = nil,
+        message: String,
+        cause: (any Error & Sendable)? = nil
+    ) {
         self.code = code
         self.operation = operation
         self.errno = errno
         self.message = message
+        self.cause = cause
     }
 
-    /// Creates a `.systemCall` error whose message is the C library's text for `errno`.
+    /// Creates a `.systemCall` error whose message is the C library's text for `errno`, with the
+    /// ``Errno`` as its cause.
     /// - Parameters:
     ///   - operation: The failed call, e.g. `"KVM_CREATE_VM"`.
     ///   - errno: The (positive) errno value.
@@ -72,13 +87,26 @@ public struct ProbeError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func systemCall(_ operation: String, errno: Int32, detail: String? = nil) -> ProbeError {
         let reason = String(cString: strerror(errno))
         let message = detail.map { "\(reason) (\($0))" } ?? reason
-        return ProbeError(code: .systemCall, operation: operation, errno: errno, message: message)
+        return ProbeError(code: .systemCall, operation: operation, errno: errno, message: message, cause: Errno(errno))
     }
 
     /// The symbolic errno name (`"ENOTTY"`, `"EINVAL"`, `"EACCES"`, `"ENOENT"`…), `nil` when no
     /// system call failed.
     public var errnoName: String? {
         errno.map(ErrnoName.name(of:))
+    }
+
+    /// Whether two errors have the same code, operation, errno and message; ``cause`` is not compared.
+    public static func == (lhs: ProbeError, rhs: ProbeError) -> Bool {
+        lhs.code == rhs.code && lhs.operation == rhs.operation && lhs.errno == rhs.errno && lhs.message == rhs.message
+    }
+
+    /// Hashes the parts ``==`` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(operation)
+        hasher.combine(errno)
+        hasher.combine(message)
     }
 
     /// `operation: message [ERRNO]`.

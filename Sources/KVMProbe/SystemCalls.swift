@@ -36,17 +36,22 @@ func openFile(_ path: String, flags: Int32) -> Result<Int32, Errno> {
     }
 }
 
-/// An errno value carried through `Result`.
-struct Errno: Error, Hashable {
+/// A failed system call's errno value, as an error: what `Result`s of file reads carry, and the
+/// ``ProbeError/cause`` of a `.systemCall` ``ProbeError``.
+public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     /// The positive errno value.
-    let value: Int32
+    public let value: Int32
 
-    init(_ value: Int32) {
+    /// Wraps a (positive) errno value.
+    public init(_ value: Int32) {
         self.value = value
     }
 
     /// The symbolic name, e.g. `"ENOENT"`.
-    var name: String { ErrnoName.name(of: value) }
+    public var name: String { ErrnoName.name(of: value) }
+
+    /// The symbolic name.
+    public var description: String { name }
 }
 
 /// The system page size in bytes.

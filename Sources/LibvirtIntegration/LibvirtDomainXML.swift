@@ -34,10 +34,13 @@ public struct LibvirtDomainXML: Sendable {
         do {
             domain = try XMLTree.parse(xml)
         } catch {
-            throw LibvirtError("\(source): not XML: \(error)")
+            throw LibvirtError(.notXML, "\(source): not XML: \(error)", cause: error)
         }
         guard domain.name == "domain" else {
-            throw LibvirtError("\(source): not a libvirt domain (the root element is <\(domain.name)>, not <domain>)")
+            throw LibvirtError(
+                .notADomain,
+                "\(source): not a libvirt domain (the root element is <\(domain.name)>, not <domain>)"
+            )
         }
         name = domain.child("name")?.text
         uuid = domain.child("uuid")?.text
@@ -58,9 +61,67 @@ public struct LibvirtDomainXML: Sendable {
 }
 
 /// Why a libvirt domain gives no requirements; the message names the input.
-public struct LibvirtError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
+///
+/// Equatable and Hashable over ``code`` and ``message``; ``cause`` is not compared.
+public struct LibvirtError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The category of a failure.
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The stable name of the category, e.g. `"notXML"`.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        /// The input could not be read (standard input failed or is too large for a domain XML).
+        public static let unreadable = Code(rawValue: "unreadable")
+        /// The input is not well-formed XML; the cause is the `XMLTreeError`.
+        public static let notXML = Code(rawValue: "notXML")
+        /// The XML's root element is not `<domain>`.
+        public static let notADomain = Code(rawValue: "notADomain")
+        /// evmcsd's `<metadata>` element holds no valid requirements document; the cause is the
+        /// `DocumentError`.
+        public static let invalidMetadata = Code(rawValue: "invalidMetadata")
+        /// `<cpu>` gives no VMX values: an unknown mode, a missing model, unknown features, or a
+        /// host-passthrough CPU without the source host's profile; the cause is the `QEMUCPUError`
+        /// when the QEMU model rejected it.
+        public static let unsupportedCPU = Code(rawValue: "unsupportedCPU")
+
+        /// The stable name of the category.
+        public var description: String { rawValue }
+    }
+
+    /// The category of the failure.
+    public let code: Code
+    /// One line for humans, starting with the input's name (`domain XML: …`).
+    public let message: String
+    /// The XML, document or QEMU CPU error underneath, when there is one.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The category of the failure.
+    ///   - message: One line for humans, naming the input.
+    ///   - cause: The underlying error, if any.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    /// Whether two errors have the same code and message; ``cause`` is not compared.
+    public static func == (lhs: LibvirtError, rhs: LibvirtError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    /// Hashes ``code`` and ``message``, the parts ``==`` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
+
+    /// The message.
     public var description: String { message }
 }
 

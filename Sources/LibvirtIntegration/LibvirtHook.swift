@@ -83,10 +83,14 @@ public struct LibvirtHookArguments: ParsableArguments {
         while true {
             let count = read(0, &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw LibvirtError("standard input: \(String(cString: strerror(errno)))") }
+            guard count >= 0 else {
+                throw LibvirtError(.unreadable, "standard input: \(String(cString: strerror(errno)))")
+            }
             if count == 0 { return data }
             data.append(contentsOf: buffer[0..<count])
-            guard data.count <= 16 << 20 else { throw LibvirtError("standard input: more than 16 MiB; not a domain XML") }
+            guard data.count <= 16 << 20 else {
+                throw LibvirtError(.unreadable, "standard input: more than 16 MiB; not a domain XML")
+            }
         }
     }
 }

@@ -33,7 +33,11 @@ public enum LibvirtRequirements {
             do {
                 return Built(requirements: try DocumentLoader.vmRequirements(from: Data(text.utf8)), origin: .metadata)
             } catch {
-                throw LibvirtError("\(source): <metadata> \(LibvirtDomainXML.namespace) requirements: \(error)")
+                throw LibvirtError(
+                    .invalidMetadata,
+                    "\(source): <metadata> \(LibvirtDomainXML.namespace) requirements: \(error)",
+                    cause: error
+                )
             }
         }
         let cpu = try spec(domain, source: source)
@@ -42,10 +46,12 @@ public enum LibvirtRequirements {
             return Built(requirements: built.requirements, qemu: built, origin: .cpuDefinition)
         } catch where error.code == .needsProfile {
             throw LibvirtError(
-                "\(source): <cpu mode='\(domain.cpuMode)'> gives the VM the source host's own VMX values: give --profile SOURCE.json (the profile of the host the VM was started on), or put a requirements document in <metadata> (evmcsctl requirements --format libvirt-metadata)"
+                .unsupportedCPU,
+                "\(source): <cpu mode='\(domain.cpuMode)'> gives the VM the source host's own VMX values: give --profile SOURCE.json (the profile of the host the VM was started on), or put a requirements document in <metadata> (evmcsctl requirements --format libvirt-metadata)",
+                cause: error
             )
         } catch {
-            throw LibvirtError("\(source): \(error.message)")
+            throw LibvirtError(.unsupportedCPU, "\(source): \(error.message)", cause: error)
         }
     }
 
@@ -61,11 +67,12 @@ public enum LibvirtRequirements {
         case "custom", "host-model":
             guard let named = domain.model, !named.isEmpty else {
                 throw LibvirtError(
+                    .unsupportedCPU,
                     "\(source): <cpu mode='\(domain.cpuMode)'> without <model>: use the live XML (virsh dumpxml of the running domain), in which libvirt has expanded the model"
                 )
             }
             model = named
-        default: throw LibvirtError("\(source): unknown <cpu mode='\(domain.cpuMode)'>")
+        default: throw LibvirtError(.unsupportedCPU, "\(source): unknown <cpu mode='\(domain.cpuMode)'>")
         }
         var settings: [QEMUCPUSpec.Setting] = []
         var unknown: [String] = []
@@ -81,7 +88,10 @@ public enum LibvirtRequirements {
             }
         }
         guard unknown.isEmpty else {
-            throw LibvirtError("\(source): unknown CPU feature\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", "))")
+            throw LibvirtError(
+                .unsupportedCPU,
+                "\(source): unknown CPU feature\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", "))"
+            )
         }
         if domain.hypervMode == "passthrough" { settings.append(.init("hv-passthrough", true)) }
         for name in ["vapic", "evmcs"] where domain.hypervMode == "custom" {

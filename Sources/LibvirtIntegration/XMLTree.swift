@@ -35,16 +35,51 @@ public struct XMLTree: Hashable, Sendable {
     }
 }
 
-/// Why a document is not (well-formed) XML.
-public struct XMLTreeError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var message: String
-    public var offset: Int
+/// Why a document is not (well-formed) XML, and where.
+public struct XMLTreeError: Error, Sendable, CustomStringConvertible {
+    /// The category of a failure.
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The stable name of the category, e.g. `"malformed"`.
+        public let rawValue: String
 
-    public init(_ message: String, offset: Int) {
-        self.message = message
-        self.offset = offset
+        /// Creates a code from its stable name.
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        /// Markup the XML grammar does not allow here (an unterminated construct, a mismatched end
+        /// tag, content after the root element…).
+        public static let malformed = Code(rawValue: "malformed")
+        /// An entity reference XML does not predefine (the reader has no DTD to define others).
+        public static let unknownEntity = Code(rawValue: "unknownEntity")
+
+        /// The stable name of the category.
+        public var description: String { rawValue }
     }
 
+    /// The category of the failure.
+    public let code: Code
+    /// What is wrong at ``offset``.
+    public let message: String
+    /// The byte offset at which the problem was detected.
+    public let offset: Int
+    /// The underlying error, when one led to the failure; the reader sets none.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The category of the failure.
+    ///   - message: What is wrong.
+    ///   - offset: The byte offset of the problem.
+    ///   - cause: The underlying error, if any.
+    public init(_ code: Code, _ message: String, offset: Int, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.offset = offset
+        self.cause = cause
+    }
+
+    /// `"<message> at byte <offset>"`.
     public var description: String { "\(message) at byte \(offset)" }
 }
 
@@ -174,7 +209,7 @@ private struct XMLTreeReader {
                 continue
             }
             guard let semicolon = slice[index...].firstIndex(of: 0x3B) else {
-                throw XMLTreeError("unterminated entity reference", offset: index)
+                throw XMLTreeError(.malformed, "unterminated entity reference", offset: index)
             }
             let entity = String(decoding: slice[(index + 1)..<semicolon], as: UTF8.self)
             switch entity {
@@ -188,7 +223,7 @@ private struct XMLTreeReader {
                     entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16)
                     : entity.hasPrefix("#") ? UInt32(entity.dropFirst(1)) : nil
                 guard let number, let scalar = Unicode.Scalar(number) else {
-                    throw XMLTreeError("unknown entity &\(entity);", offset: index)
+                    throw XMLTreeError(.unknownEntity, "unknown entity &\(entity);", offset: index)
                 }
                 out.append(contentsOf: Array(String(Character(scalar)).utf8))
             }
@@ -223,5 +258,5 @@ private struct XMLTreeReader {
         throw fail("unterminated construct (no \(text))")
     }
 
-    func fail(_ message: String) -> XMLTreeError { XMLTreeError(message, offset: position) }
+    func fail(_ message: String) -> XMLTreeError { XMLTreeError(.malformed, message, offset: position) }
 }

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import KVMProbe
+import VMXModel
 
 @Suite struct CPUIdentityTests {
     @Test func parsesTheFirstIntelProcessorBlock() {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import KVMProbe
+import VMXModel
 
 @Suite struct HostFactsReaderTests {
     private func reader(_ tree: FakeHostTree, device: String = "dev/kvm") -> HostFactsReader {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import KVMProbe
+import VMXModel
 
 extension RealKVMTests {
     /// Host facts of the machine itself. Lives under `RealKVMTests` because the access check opens

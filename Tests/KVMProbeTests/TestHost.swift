@@ -1,5 +1,6 @@
 import Foundation
 import KVMProbe
+import VMXModel
 
 /// Facts about the machine the tests run on, used to enable or skip tests.
 enum TestHost {

@@ -34,7 +34,7 @@ import Testing
     @Test func aDomainWithoutCPUIsCustomAndAnotherRootIsAnError() throws {
         let domain = try LibvirtDomainXML(xml: Array("<domain><name>x</name></domain>".utf8), source: "t")
         #expect(domain.cpuMode == "custom" && domain.model == nil && domain.hypervMode == nil)
-        #expect(throws: LibvirtError("t: not a libvirt domain (the root element is <network>, not <domain>)")) {
+        #expect(throws: LibvirtError(.notADomain, "t: not a libvirt domain (the root element is <network>, not <domain>)")) {
             try LibvirtDomainXML(xml: Array("<network/>".utf8), source: "t")
         }
     }

@@ -14,15 +14,7 @@ enum HostFactsMapping {
             version: facts.kernelVersion.value,
             versionSignature: facts.versionSignature.value
         )
-        if let identity = facts.cpu.value {
-            var cpu = HostProfile.CPU(vendor: identity.vendor)
-            cpu.family = identity.family
-            cpu.model = identity.model
-            cpu.stepping = identity.stepping
-            cpu.microcode = identity.microcode
-            cpu.modelName = identity.modelName
-            profile.cpu = cpu
-        }
+        if let cpu = facts.cpu.value { profile.cpu = cpu }
         var kvm = profile.kvm ?? HostProfile.KVM()
         if let modules = facts.moduleParameters.value {
             kvm.parameters = modules.mapValues { parameters in

@@ -9,6 +9,7 @@ import VMXModel
 /// Serves a recorded host profile (`evmcsd --profile FILE`): for tests, demos and what-if
 /// planning on hosts that are not this one.
 public struct RecordedProfileSource: ProbeSource {
+    /// The profile file.
     public let path: String
     /// A check of the file's bytes before they are decoded: the reason it cannot be served, or
     /// `nil`. The daemon refuses documents that name a member twice.
@@ -22,6 +23,7 @@ public struct RecordedProfileSource: ProbeSource {
         self.vetting = vetting
     }
 
+    /// `recorded PATH`.
     public var description: String { "recorded \(path)" }
 
     /// The file's content digest (or its errno when unreadable, so a repaired file is noticed).
@@ -40,14 +42,20 @@ public struct RecordedProfileSource: ProbeSource {
         let data: Data
         switch Self.read(path) {
         case .success(let contents): data = contents
-        case .failure(let error): throw RecordedProfileError(path: path, message: "cannot read: \(error)")
+        case .failure(let failure):
+            throw RecordedProfileError(
+                failure.code,
+                path: path,
+                message: "cannot read: \(failure)",
+                cause: failure.errno
+            )
         }
-        if let problem = vetting?(data) { throw RecordedProfileError(path: path, message: problem) }
+        if let problem = vetting?(data) { throw RecordedProfileError(.refused, path: path, message: problem) }
         var profile: HostProfile
         do {
             profile = try DocumentLoader.hostProfile(from: data)
         } catch {
-            throw RecordedProfileError(path: path, message: error.description)
+            throw RecordedProfileError(.notAProfile, path: path, message: error.description, cause: error)
         }
         ViewDerivation.complete(&profile)
         return profile.fingerprinted()
@@ -60,17 +68,30 @@ public struct RecordedProfileSource: ProbeSource {
         switch FileReading.text(at: path, limit: sizeLimit) {
         case .success(let text) where text.utf8.count >= sizeLimit: .failure(.tooLarge)
         case .success(let text): .success(Data(text.utf8))
-        case .failure(let error): .failure(.errno(error.name))
+        case .failure(let error): .failure(.errno(error))
         }
     }
 
+    /// Why the file's bytes cannot be served; it becomes the code (and the errno the cause) of a
+    /// ``RecordedProfileError`` and, as text, part of the source key.
     private enum RecordedReadFailure: Error, CustomStringConvertible {
-        case errno(String)
+        case errno(Errno)
         case tooLarge
+
+        var code: RecordedProfileError.Code {
+            switch self {
+            case .errno: .unreadable
+            case .tooLarge: .tooLarge
+            }
+        }
+
+        var errno: Errno? {
+            if case .errno(let errno) = self { errno } else { nil }
+        }
 
         var description: String {
             switch self {
-            case .errno(let name): name
+            case .errno(let errno): errno.name
             case .tooLarge: "larger than \(RecordedProfileSource.sizeLimit >> 20) MiB"
             }
         }
@@ -78,8 +99,52 @@ public struct RecordedProfileSource: ProbeSource {
 }
 
 /// A recorded profile file that cannot be served.
-public struct RecordedProfileError: Error, CustomStringConvertible, Sendable {
-    public var path: String
-    public var message: String
+public struct RecordedProfileError: Error, Sendable, CustomStringConvertible {
+    /// The category of a failure.
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        /// The stable name of the category, e.g. `"unreadable"`.
+        public let rawValue: String
+
+        /// Creates a code from its stable name.
+        public init(rawValue: String) {
+            self.rawValue = rawValue
+        }
+
+        /// The file cannot be read; the cause is its ``Errno``.
+        public static let unreadable = Code(rawValue: "unreadable")
+        /// The file is larger than any profile (16 MiB).
+        public static let tooLarge = Code(rawValue: "tooLarge")
+        /// The source's vetting refused the bytes (a member named twice, for the daemon).
+        public static let refused = Code(rawValue: "refused")
+        /// The file is not a host profile; the cause is the `DocumentError`.
+        public static let notAProfile = Code(rawValue: "notAProfile")
+
+        /// The stable name of the category.
+        public var description: String { rawValue }
+    }
+
+    /// The category of the failure.
+    public let code: Code
+    /// The profile file.
+    public let path: String
+    /// What is wrong with it, for humans.
+    public let message: String
+    /// The errno or document error underneath, when there is one.
+    public let cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The category of the failure.
+    ///   - path: The profile file.
+    ///   - message: What is wrong with it.
+    ///   - cause: The underlying error, if any.
+    public init(_ code: Code, path: String, message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.path = path
+        self.message = message
+        self.cause = cause
+    }
+
+    /// `path: message`.
     public var description: String { "\(path): \(message)" }
 }

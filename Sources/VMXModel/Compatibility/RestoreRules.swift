@@ -49,11 +49,7 @@ enum RestoreRules {
     // MARK: - IA32_VMX_BASIC
 
     private static func basic(_ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
-        guard let needed = need[.vmxBasic] else { return }
-        guard let available = have[.vmxBasic] else {
-            a.fail(notReported(.vmxBasic))
-            return
-        }
+        guard let (needed, available) = values(of: .vmxBasic, need, have, &a) else { return }
         subsetBits(needed, available, mask: basicFeatureAndReservedBits, msr: .vmxBasic, group: .basic, &a)
         if needed & (1 << 48) != 0 {
             a.fail(
@@ -107,36 +103,11 @@ enum RestoreRules {
         let haveLow = (available.value & 0xFFFF_FFFF) | defaultOnes
         let needHigh = needed.value >> 32
         let haveHigh = available.value >> 32
-        for bit in BitNaming.bits(of: needHigh & ~haveHigh) {
-            let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: group.msr)
-            a.fail(
-                VerdictReason(
-                    code: .featureMissing,
-                    msr: group.msr,
-                    bit: bit,
-                    feature: feature?.name,
-                    label: label,
-                    need: "1",
-                    have: "0",
-                    message: "the VM may use \(phrase); the target does not allow it"
-                )
-            )
+        failBits(needHigh & ~haveHigh, .featureMissing, group: group, msr: group.msr, need: "1", have: "0", &a) {
+            "the VM may use \($0); the target does not allow it"
         }
-        for bit in BitNaming.bits(of: haveLow & ~needLow) {
-            let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: group.msr)
-            a.fail(
-                VerdictReason(
-                    code: .controlForced,
-                    msr: group.msr,
-                    bit: bit,
-                    feature: feature?.name,
-                    label: label,
-                    need: "0",
-                    have: "1",
-                    message:
-                        "the target forces \(phrase) to 1; the VM's value allows 0, and KVM rejects restoring fewer must-be-1 bits"
-                )
-            )
+        failBits(haveLow & ~needLow, .controlForced, group: group, msr: group.msr, need: "0", have: "1", &a) {
+            "the target forces \($0) to 1; the VM's value allows 0, and KVM rejects restoring fewer must-be-1 bits"
         }
         if haveHigh & ~needHigh != 0 || needLow & ~haveLow != 0 { a.targetExceeds = true }
     }
@@ -150,11 +121,7 @@ enum RestoreRules {
     // MARK: - IA32_VMX_MISC
 
     private static func misc(_ need: VMXMSRSet, _ have: VMXMSRSet, _ a: inout Assessment) {
-        guard let needed = need[.vmxMisc] else { return }
-        guard let available = have[.vmxMisc] else {
-            a.fail(notReported(.vmxMisc))
-            return
-        }
+        guard let (needed, available) = values(of: .vmxMisc, need, have, &a) else { return }
         subsetBits(needed, available, mask: miscFeatureAndReservedBits, msr: .vmxMisc, group: .misc, &a)
         // The timer rate must match only if the vCPU's pin-based controls (restored before MISC
         // by QEMU) allow the preemption timer.
@@ -193,11 +160,7 @@ enum RestoreRules {
         _ have: VMXMSRSet,
         _ a: inout Assessment
     ) {
-        guard let needed = need[index] else { return }
-        guard let available = have[index] else {
-            a.fail(notReported(index))
-            return
-        }
+        guard let (needed, available) = values(of: index, need, have, &a) else { return }
         let register = index == .vmxCR0Fixed0 ? "CR0" : "CR4"
         for bit in BitNaming.bits(of: available & ~needed) {
             a.fail(
@@ -227,11 +190,7 @@ enum RestoreRules {
         _ have: VMXMSRSet,
         _ a: inout Assessment
     ) {
-        guard let needed = need[index] else { return }
-        guard let available = have[index] else {
-            if needed != 0 { a.fail(notReported(index)) }
-            return
-        }
+        guard let (needed, available) = values(of: index, need, have, &a, zeroNeedsNothing: true) else { return }
         subsetBits(needed, available, mask: ~0, msr: index, group: group, &a)
     }
 
@@ -298,22 +257,42 @@ enum RestoreRules {
         group: VMXFeatureGroup,
         _ a: inout Assessment
     ) {
-        for bit in BitNaming.bits(of: needed & ~available & mask) {
+        failBits(needed & ~available & mask, .featureMissing, group: group, msr: msr, need: "1", have: "0", &a) {
+            "the VM has \($0); the target does not"
+        }
+        if available & ~needed & mask != 0 { a.targetExceeds = true }
+    }
+
+    /// Fails `a` with one reason per set bit of `bits`, named as `group`'s feature in `msr`.
+    /// - Parameters:
+    ///   - need: The bit's value in the VM's MSR, `"1"` or `"0"`.
+    ///   - have: Its value on the target.
+    ///   - message: The sentence for one bit, given its phrase from `BitNaming.describe`.
+    private static func failBits(
+        _ bits: UInt64,
+        _ code: ReasonCode,
+        group: VMXFeatureGroup,
+        msr: MSRIndex,
+        need: String,
+        have: String,
+        _ a: inout Assessment,
+        message: (String) -> String
+    ) {
+        for bit in BitNaming.bits(of: bits) {
             let (feature, label, phrase) = BitNaming.describe(group: group, bit: bit, msr: msr)
             a.fail(
                 VerdictReason(
-                    code: .featureMissing,
+                    code: code,
                     msr: msr,
                     bit: bit,
                     feature: feature?.name,
                     label: label,
-                    need: "1",
-                    have: "0",
-                    message: "the VM has \(phrase); the target does not"
+                    need: need,
+                    have: have,
+                    message: message(phrase)
                 )
             )
         }
-        if available & ~needed & mask != 0 { a.targetExceeds = true }
     }
 
     private static func equalField(_ field: VMXField, _ needed: UInt64, _ available: UInt64, _ a: inout Assessment) {
@@ -345,6 +324,23 @@ enum RestoreRules {
             have: field.display(have),
             message: message
         )
+    }
+
+    /// The VM's and the target's values of `index`, when both have one. A VM value the target
+    /// does not report fails `a` (a zero value too, unless `zeroNeedsNothing`).
+    private static func values(
+        of index: MSRIndex,
+        _ need: VMXMSRSet,
+        _ have: VMXMSRSet,
+        _ a: inout Assessment,
+        zeroNeedsNothing: Bool = false
+    ) -> (needed: UInt64, available: UInt64)? {
+        guard let needed = need[index] else { return nil }
+        guard let available = have[index] else {
+            if needed != 0 || !zeroNeedsNothing { a.fail(notReported(index)) }
+            return nil
+        }
+        return (needed, available)
     }
 
     private static func notReported(_ index: MSRIndex) -> VerdictReason {

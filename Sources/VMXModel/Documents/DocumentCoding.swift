@@ -39,10 +39,13 @@ struct HexValue: Codable, Hashable {
 }
 
 extension Decoder {
-    /// Throws a `DecodingError` naming the first key of this object that is not one of
-    /// `Keys`, so a typo in a hand-written document (`versionlow`) is an error instead of
+    /// The keyed container of an object whose keys must all be `Keys`: a key that is not one of
+    /// them throws, so a typo in a hand-written document (`versionlow`) is an error instead of
     /// being ignored. Keys starting with `x-` are free for extensions.
-    public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
+    /// - Throws: `DecodingError` naming the first unknown key, or when this is not an object.
+    public func strictContainer<Keys: CodingKey & CaseIterable>(
+        keyedBy _: Keys.Type
+    ) throws -> KeyedDecodingContainer<Keys> {
         let container = try container(keyedBy: DocumentKey.self)
         let known = Set(Keys.allCases.map(\.stringValue))
         for key in container.allKeys where !known.contains(key.stringValue) && !key.stringValue.hasPrefix("x-") {
@@ -53,5 +56,23 @@ extension Decoder {
                     "unknown field \"\(key.stringValue)\" (known: \(known.sorted().joined(separator: ", ")))"
             )
         }
+        return try self.container(keyedBy: Keys.self)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes a document's `schema` member and accepts only `expected`.
+    /// - Throws: `DecodingError.dataCorrupted` naming the unsupported schema
+    ///   (``DocumentLoader/unsupportedSchemaMessage(_:)``).
+    func decodeSchema(_ expected: String, forKey key: Key) throws -> String {
+        let schema = try decode(String.self, forKey: key)
+        guard schema == expected else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key,
+                in: self,
+                debugDescription: DocumentLoader.unsupportedSchemaMessage(schema)
+            )
+        }
+        return schema
     }
 }

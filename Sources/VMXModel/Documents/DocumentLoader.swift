@@ -19,7 +19,7 @@ public enum DocumentLoader {
         do {
             tree = try JSONParser().parse(bytes)
         } catch {
-            throw DocumentError(path: "$", message: "not valid JSON (\(error))")
+            throw DocumentError(.notJSON, path: "$", message: "not valid JSON (\(error))", cause: error)
         }
         let header = try decode(Header.self, from: tree)
         switch header.schema {
@@ -28,11 +28,12 @@ public enum DocumentLoader {
         case VMRequirements.schema?:
             return .vmRequirements(try decode(VMRequirements.self, from: tree))
         case let schema?:
-            throw DocumentError(path: "schema", message: unsupportedSchemaMessage(schema))
+            throw DocumentError(.unsupportedSchema, path: "schema", message: unsupportedSchemaMessage(schema))
         case nil where header.hasMSRs:
             return .hostProfile(try decode(RawMSRDump.self, from: tree).hostProfile)
         case nil:
             throw DocumentError(
+                .unsupportedSchema,
                 path: "schema",
                 message:
                     "missing \"schema\" (expected \"\(HostProfile.schema)\" or \"\(VMRequirements.schema)\", or a raw dump with \"msrs\")"
@@ -45,7 +46,7 @@ public enum DocumentLoader {
         switch try load(bytes) {
         case .hostProfile(let profile): return profile
         case .vmRequirements:
-            throw DocumentError(path: "schema", message: "expected a host profile, got a VM requirements document")
+            throw DocumentError(.wrongDocument, path: "schema", message: "expected a host profile, got a VM requirements document")
         }
     }
 
@@ -54,7 +55,7 @@ public enum DocumentLoader {
         switch try load(bytes) {
         case .vmRequirements(let requirements): return requirements
         case .hostProfile:
-            throw DocumentError(path: "schema", message: "expected a VM requirements document, got a host profile")
+            throw DocumentError(.wrongDocument, path: "schema", message: "expected a VM requirements document, got a host profile")
         }
     }
 
@@ -67,7 +68,7 @@ public enum DocumentLoader {
         } catch let error as DecodingError {
             throw DocumentError(error, prefix: pathPrefix)
         } catch {
-            throw DocumentError(path: pathPrefix.isEmpty ? "$" : pathPrefix, message: "\(error)")
+            throw DocumentError(.invalidField, path: pathPrefix.isEmpty ? "$" : pathPrefix, message: "\(error)", cause: error)
         }
     }
 

@@ -9,6 +9,26 @@ public enum EVMCSSupport: Hashable, Sendable {
     case unknown(String)
 }
 
+extension HostProfile.Kernel {
+    /// Which upstream kernel this is, from `release`, `version` and `versionSignature`.
+    public var identity: KernelIdentity? {
+        guard let release else { return nil }
+        return KernelIdentity(release: release, version: version, versionSignature: versionSignature)
+    }
+
+    /// The era the kernel's identity gives (upstream base and stable sublevel), with why it may
+    /// be wrong.
+    public var derivedEra: DerivedEra? {
+        guard let release, let identity else { return nil }
+        return DerivedEra(identity, release: release)
+    }
+
+    /// The era without looking at measurements: `evmcsEra` if declared, else the derived one.
+    public var nominalEra: EVMCSEra? {
+        evmcsEra ?? derivedEra?.era
+    }
+}
+
 extension HostProfile {
     /// `GenuineIntel`: the only vendor with VMX and therefore eVMCS.
     public static let intelVendor = "GenuineIntel"
@@ -24,22 +44,14 @@ extension HostProfile {
     }
 
     /// Which upstream kernel the host runs, from `kernel.release`, `version` and `versionSignature`.
-    public var kernelIdentity: KernelIdentity? {
-        guard let release = kernel?.release else { return nil }
-        return KernelIdentity(release: release, version: kernel?.version, versionSignature: kernel?.versionSignature)
-    }
+    public var kernelIdentity: KernelIdentity? { kernel?.identity }
 
     /// The era the kernel's identity gives (upstream base and stable sublevel), with why it may
     /// be wrong.
-    public var derivedEra: DerivedEra? {
-        guard let release = kernel?.release, let identity = kernelIdentity else { return nil }
-        return DerivedEra(identity, release: release)
-    }
+    public var derivedEra: DerivedEra? { kernel?.derivedEra }
 
     /// The era without looking at measurements: `kernel.evmcsEra` if declared, else the derived one.
-    public var nominalEra: EVMCSEra? {
-        kernel?.evmcsEra ?? derivedEra?.era
-    }
+    public var nominalEra: EVMCSEra? { kernel?.nominalEra }
 
     /// The eVMCS era in effect: the measured effective era (`evmcs.effectiveEra`) when one
     /// matched, else the declared era, else the derived one.

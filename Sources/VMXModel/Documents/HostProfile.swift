@@ -65,16 +65,39 @@ public struct HostProfile: Codable, Hashable, Sendable {
         }
     }
 
+    /// The CPU as /proc/cpuinfo describes its first processor (x86 field names); the probe reads
+    /// it as `CPUIdentity`.
     public struct CPU: Codable, Hashable, Sendable {
-        /// CPUID vendor string: `GenuineIntel`, `AuthenticAMD`, …
+        /// `vendor_id`, the CPUID vendor string: `GenuineIntel`, `AuthenticAMD`, …
         public var vendor: String?
+        /// `cpu family` (decimal).
         public var family: Int?
+        /// `model` (decimal).
         public var model: Int?
+        /// `stepping` (decimal).
         public var stepping: Int?
-        /// Microcode revision as reported by /proc/cpuinfo, e.g. `0x2b000603`.
+        /// `microcode`, the revision exactly as /proc/cpuinfo prints it, e.g. `0x2b000603`.
         public var microcode: String?
+        /// `model name`.
         public var modelName: String?
-        public init(vendor: String? = nil) { self.vendor = vendor }
+
+        /// Creates a CPU description; every field is optional because other architectures print
+        /// other fields and hand-written profiles give what they know.
+        public init(
+            vendor: String? = nil,
+            family: Int? = nil,
+            model: Int? = nil,
+            stepping: Int? = nil,
+            microcode: String? = nil,
+            modelName: String? = nil
+        ) {
+            self.vendor = vendor
+            self.family = family
+            self.model = model
+            self.stepping = stepping
+            self.microcode = microcode
+            self.modelName = modelName
+        }
     }
 
     public struct KVM: Codable, Hashable, Sendable {
@@ -231,16 +254,8 @@ extension HostProfile {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try c.decode(String.self, forKey: .schema)
-        guard schema == Self.schema else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .schema,
-                in: c,
-                debugDescription: DocumentLoader.unsupportedSchemaMessage(schema)
-            )
-        }
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        schema = try c.decodeSchema(Self.schema, forKey: .schema)
         host = try c.decodeIfPresent(Host.self, forKey: .host)
         generatedAt = try c.decodeIfPresent(String.self, forKey: .generatedAt)
         generator = try c.decodeIfPresent(String.self, forKey: .generator)
@@ -259,8 +274,7 @@ extension HostProfile.Kernel {
     private enum CodingKeys: String, CodingKey, CaseIterable { case release, version, versionSignature, evmcsEra }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         release = try c.decodeIfPresent(String.self, forKey: .release)
         version = try c.decodeIfPresent(String.self, forKey: .version)
         versionSignature = try c.decodeIfPresent(String.self, forKey: .versionSignature)
@@ -274,8 +288,7 @@ extension HostProfile.CPU {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         vendor = try c.decodeIfPresent(String.self, forKey: .vendor)
         family = try c.decodeIfPresent(Int.self, forKey: .family)
         model = try c.decodeIfPresent(Int.self, forKey: .model)
@@ -292,8 +305,7 @@ extension HostProfile.KVM {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         obtained = try c.decodeIfPresent(Provenance.self, forKey: .obtained)
         device = try c.decodeIfPresent(HostProfile.Device.self, forKey: .device)
         apiVersion = try c.decodeIfPresent(Int.self, forKey: .apiVersion)
@@ -312,8 +324,7 @@ extension HostProfile.EVMCS {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         supported = try c.decodeIfPresent(Bool.self, forKey: .supported)
         versionLow = try c.decodeIfPresent(Int.self, forKey: .versionLow)
         versionHigh = try c.decodeIfPresent(Int.self, forKey: .versionHigh)
@@ -337,8 +348,7 @@ extension HostProfile.VMXViews {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         system = try c.decodeIfPresent(VMXMSRSet.self, forKey: .system)
         vcpu = try c.decodeIfPresent(VMXMSRSet.self, forKey: .vcpu)
         guest = try c.decodeIfPresent(VMXMSRSet.self, forKey: .guest)

@@ -44,8 +44,7 @@ public struct Provenance: Codable, Hashable, Sendable {
     private enum CodingKeys: String, CodingKey, CaseIterable { case method, reason, era }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
         method = try container.decode(Method.self, forKey: .method)
         reason = try container.decodeIfPresent(Reason.self, forKey: .reason)
         era = try container.decodeIfPresent(EVMCSEra.self, forKey: .era)

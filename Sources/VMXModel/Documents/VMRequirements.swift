@@ -64,8 +64,7 @@ public struct VMRequirements: Codable, Hashable, Sendable {
         private enum CodingKeys: String, CodingKey, CaseIterable { case enabled, version, perfGlobalCtrl }
 
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             enabled = try c.decode(Bool.self, forKey: .enabled)
             version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
             perfGlobalCtrl = try c.decodeIfPresent(Bool.self, forKey: .perfGlobalCtrl) ?? false
@@ -109,30 +108,41 @@ public struct VMRequirements: Codable, Hashable, Sendable {
             self.fingerprint = fingerprint
         }
 
-        /// The era the source kernel's identity gives, with why it may be wrong.
-        public var derivedEra: DerivedEra? {
-            guard let kernelRelease,
-                let identity = KernelIdentity(
-                    release: kernelRelease,
-                    version: kernelVersion,
-                    versionSignature: versionSignature
-                )
-            else { return nil }
-            return DerivedEra(identity, release: kernelRelease)
+        /// The source part of a VM started on `profile`'s host: its name, kernel identity, declared
+        /// era and fingerprint.
+        public init(of profile: HostProfile) {
+            self.init(
+                host: profile.host?.name,
+                kernelRelease: profile.kernel?.release,
+                kernelVersion: profile.kernel?.version,
+                versionSignature: profile.kernel?.versionSignature,
+                evmcsEra: profile.kernel?.evmcsEra,
+                fingerprint: profile.fingerprint
+            )
         }
 
-        /// The source's era: the declared one, else the derived one.
-        public var era: EVMCSEra? {
-            evmcsEra ?? derivedEra?.era
+        /// The source's kernel, as a host profile's `kernel` section says it.
+        public var kernel: HostProfile.Kernel {
+            HostProfile.Kernel(
+                release: kernelRelease,
+                version: kernelVersion,
+                versionSignature: versionSignature,
+                evmcsEra: evmcsEra
+            )
         }
+
+        /// The era the source kernel's identity gives, with why it may be wrong.
+        public var derivedEra: DerivedEra? { kernel.derivedEra }
+
+        /// The source's era: the declared one, else the derived one.
+        public var era: EVMCSEra? { kernel.nominalEra }
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
             case host, kernelRelease, kernelVersion, versionSignature, evmcsEra, fingerprint
         }
 
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             host = try c.decodeIfPresent(String.self, forKey: .host)
             kernelRelease = try c.decodeIfPresent(String.self, forKey: .kernelRelease)
             kernelVersion = try c.decodeIfPresent(String.self, forKey: .kernelVersion)
@@ -147,16 +157,8 @@ public struct VMRequirements: Codable, Hashable, Sendable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        schema = try c.decode(String.self, forKey: .schema)
-        guard schema == Self.schema else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .schema,
-                in: c,
-                debugDescription: DocumentLoader.unsupportedSchemaMessage(schema)
-            )
-        }
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
+        schema = try c.decodeSchema(Self.schema, forKey: .schema)
         name = try c.decodeIfPresent(String.self, forKey: .name)
         uuid = try c.decodeIfPresent(String.self, forKey: .uuid)
         evmcs = try c.decodeIfPresent(EVMCS.self, forKey: .evmcs) ?? EVMCS()
@@ -181,14 +183,7 @@ extension VMRequirements {
             evmcs: EVMCS(enabled: evmcs, version: 1, perfGlobalCtrl: perfGlobalCtrl),
             vmx: profile.hostInitiatedView(evmcsEnabled: evmcs),
             nestedState: nestedState,
-            source: Source(
-                host: profile.host?.name,
-                kernelRelease: profile.kernel?.release,
-                kernelVersion: profile.kernel?.version,
-                versionSignature: profile.kernel?.versionSignature,
-                evmcsEra: profile.kernel?.evmcsEra,
-                fingerprint: profile.fingerprint
-            ),
+            source: Source(of: profile),
             guestVisible: evmcs ? profile.observedGuestView(perfGlobalCtrl: perfGlobalCtrl) : nil
         )
         if evmcs, let version = Self.highestCommonVersion(profile) { self.evmcs.version = version }

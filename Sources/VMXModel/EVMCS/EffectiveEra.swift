@@ -68,8 +68,7 @@ public struct EffectiveEra: Codable, Hashable, Sendable {
         private enum CodingKeys: String, CodingKey, CaseIterable { case view, msr, hiddenOnlyMeasured, hiddenOnlyByModel }
 
         public init(from decoder: any Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
             view = try c.decode(String.self, forKey: .view)
             msr = try c.decode(String.self, forKey: .msr)
             hiddenOnlyMeasured = try c.decode([Int].self, forKey: .hiddenOnlyMeasured)
@@ -80,8 +79,7 @@ public struct EffectiveEra: Codable, Hashable, Sendable {
     private enum CodingKeys: String, CodingKey, CaseIterable { case era, basis, matching, differences, note }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let c = try decoder.strictContainer(keyedBy: CodingKeys.self)
         let name = try c.decode(String.self, forKey: .era)
         if name == "none" {
             era = nil

@@ -48,7 +48,7 @@ extension Baseline {
     /// - Throws: ``FleetError`` when `profiles` is empty or eVMCS is required and a host
     ///   cannot provide it.
     public init(of profiles: [HostProfile], options: BaselineOptions = BaselineOptions()) throws(FleetError) {
-        guard let first = profiles.first else { throw FleetError("a baseline needs at least one host profile") }
+        guard let first = profiles.first else { throw FleetError(.noProfiles, "a baseline needs at least one host profile") }
         var warnings: [Warning] = []
         let evmcs = try Self.decideEVMCS(profiles, options.evmcs, &warnings)
         let nestedState = try Self.decideNestedState(profiles, options.nestedState, &warnings)
@@ -112,6 +112,7 @@ extension Baseline {
         let names = lacking.prefix(5).map(\.displayName).joined(separator: ", ") + (lacking.count > 5 ? ", …" : "")
         if wanted == true {
             throw FleetError(
+                .requirementUnmet,
                 "eVMCS was required but \(lacking.count) host(s) cannot provide it or have no known kernel era: \(names)"
             )
         }
@@ -135,6 +136,7 @@ extension Baseline {
         let names = lacking.prefix(5).map(\.displayName).joined(separator: ", ")
         if wanted == true {
             throw FleetError(
+                .requirementUnmet,
                 "nested-state migration was required but \(lacking.count) host(s) lack NESTED_STATE or EXCEPTION_PAYLOAD: \(names)"
             )
         }

@@ -54,7 +54,7 @@ public struct Pools: Codable, Hashable, Sendable {
         nestedState: Bool = false,
         maxGroups: Int = Pools.defaultMaxGroups
     ) throws(FleetError) {
-        guard !profiles.isEmpty else { throw FleetError("pools need at least one host profile") }
+        guard !profiles.isEmpty else { throw FleetError(.noProfiles, "pools need at least one host profile") }
         var indexByContent: [Fingerprint.Content: Int] = [:]
         var members: [[Int]] = []
         for (position, profile) in profiles.enumerated() {
@@ -64,6 +64,7 @@ public struct Pools: Codable, Hashable, Sendable {
             } else {
                 guard members.count < maxGroups else {
                     throw FleetError(
+                        .tooManyGroups,
                         "more than \(maxGroups) distinct capability groups; the migration matrix (groups² verdicts) is limited to \(maxGroups) groups"
                     )
                 }

@@ -18,24 +18,50 @@ public struct MSRValues: Hashable, Sendable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
+        // Two spellings of one index (`0x10a`, `0x10A`): the later one wins, as in VMXMSRSet.
+        values = Dictionary(try MSRValueMap.decode(from: decoder, example: "0x10a")) { _, later in later }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try MSRValueMap.encode(values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, to: encoder)
+    }
+}
+
+/// The document form of MSR values, shared by ``MSRValues`` and ``VMXMSRSet``: an object keyed by
+/// hex MSR index (`"0x10a"`) whose values are 64-bit hex strings.
+enum MSRValueMap {
+    /// The entries of such an object.
+    /// - Parameters:
+    ///   - decoder: The decoder at the object.
+    ///   - example: An index the error message shows as the expected spelling.
+    ///   - refusal: Why an index is not allowed here, or `nil` when it is.
+    /// - Throws: `DecodingError` naming the first key that is not an allowed hex index, or a value
+    ///   that is not a hex string.
+    static func decode(
+        from decoder: any Decoder,
+        example: String,
+        refusal: (MSRIndex, String) -> String? = { _, _ in nil }
+    ) throws -> [(MSRIndex, UInt64)] {
         let container = try decoder.container(keyedBy: DocumentKey.self)
-        var values: [MSRIndex: UInt64] = [:]
-        for key in container.allKeys {
+        return try container.allKeys.map { key in
             guard let index = MSRIndex(hex: key.stringValue) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: key,
                     in: container,
-                    debugDescription: "MSR index must be a hex string such as \"0x10a\""
+                    debugDescription: "MSR index must be a hex string such as \"\(example)\""
                 )
             }
-            values[index] = try container.decode(HexValue.self, forKey: key).value
+            if let reason = refusal(index, key.stringValue) {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: reason)
+            }
+            return (index, try container.decode(HexValue.self, forKey: key).value)
         }
-        self.values = values
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    /// Writes `entries` as such an object, in their order.
+    static func encode(_ entries: [(MSRIndex, UInt64)], to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DocumentKey.self)
-        for (index, value) in values.sorted(by: { $0.key < $1.key }) {
+        for (index, value) in entries {
             try container.encode(HexNumber.format64(value), forKey: DocumentKey(index.hex))
         }
     }

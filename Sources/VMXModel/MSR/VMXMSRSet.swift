@@ -78,32 +78,15 @@ public struct VMXMSRSet: Hashable, Sendable {
 
 extension VMXMSRSet: Codable {
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: DocumentKey.self)
         self.init()
-        for key in container.allKeys {
-            guard let index = MSRIndex(hex: key.stringValue) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: key,
-                    in: container,
-                    debugDescription: "MSR index must be a hex string such as \"0x48d\""
-                )
-            }
-            guard Self.holds(index) else {
-                throw DecodingError.dataCorruptedError(
-                    forKey: key,
-                    in: container,
-                    debugDescription: "\(key.stringValue) is not a VMX capability MSR (0x480–0x493)"
-                )
-            }
-            self[index] = try container.decode(HexValue.self, forKey: key).value
+        let entries = try MSRValueMap.decode(from: decoder, example: "0x48d") { index, key in
+            Self.holds(index) ? nil : "\(key) is not a VMX capability MSR (0x480–0x493)"
         }
+        for (index, value) in entries { self[index] = value }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: DocumentKey.self)
-        for (index, value) in entries {
-            try container.encode(HexNumber.format64(value), forKey: DocumentKey(index.hex))
-        }
+        try MSRValueMap.encode(entries.map { ($0.index, $0.value) }, to: encoder)
     }
 }
 

@@ -138,14 +138,7 @@ public struct QEMUCPURequirements: Hashable, Sendable {
             evmcs: VMRequirements.EVMCS(enabled: evmcs, version: 1, perfGlobalCtrl: false),
             vmx: vmx,
             nestedState: state.vmxFlag,
-            source: VMRequirements.Source(
-                host: profile.host?.name,
-                kernelRelease: profile.kernel?.release,
-                kernelVersion: profile.kernel?.version,
-                versionSignature: profile.kernel?.versionSignature,
-                evmcsEra: profile.kernel?.evmcsEra,
-                fingerprint: profile.fingerprint
-            ),
+            source: VMRequirements.Source(of: profile),
             guestVisible: evmcs ? Self.measuredGuestView(of: vmx, on: profile) : nil
         )
         model = state.model
