@@ -16,6 +16,9 @@ let package = Package(
         .library(name: "KVMProbe", targets: ["KVMProbe"]),
         .library(name: "EVMCSClient", targets: ["EVMCSClient"]),
         .library(name: "JSONRPC", targets: ["JSONRPC"]),
+        // For tests and benchmarks of evmcsd (the tests here and Benchmarks/), as HummingbirdTesting is for
+        // Hummingbird: a child-process runner and a line client on the Unix socket.
+        .library(name: "EVMCSTesting", targets: ["EVMCSTesting"]),
         .executable(name: "evmcsd", targets: ["evmcsd"]),
         .executable(name: "evmcsctl", targets: ["evmcsctl"]),
         .executable(name: "evmcsd-libvirt-hook", targets: ["evmcsd-libvirt-hook"]),
@@ -53,6 +56,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+
+        // Test support: ChildProcess (posix_spawn, stop, reap) and LineSocket (a blocking line client).
+        .target(name: "EVMCSTesting", dependencies: ["JSONRPC"], swiftSettings: strictSettings),
 
         // The in-process transport: serves JSONRPCMethods to clients in the same process (tests of a service layer).
         .target(
@@ -191,7 +197,7 @@ let package = Package(
             dependencies: [
                 "evmcsd", "evmcsctl", "evmcsd-stress", "migration-agent-example", "EVMCSClient", "VMXModel",
                 "EVMCSProtocol",
-                "JSONRPC",
+                "JSONRPC", "EVMCSTesting",
             ],
             swiftSettings: strictSettings
         ),
@@ -205,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "JSONRPCTests",
             dependencies: [
-                "JSONRPC", "JSONRPCCore", "JSONRPCInProcess",
+                "JSONRPC", "JSONRPCCore", "JSONRPCInProcess", "EVMCSTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

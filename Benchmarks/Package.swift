@@ -50,6 +50,7 @@ let package = Package(
             name: "DaemonLoadBenchmark",
             dependencies: [
                 "CPUAffinity",
+                .product(name: "EVMCSTesting", package: evmcsd),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import EVMCSProtocol
 import Foundation
 import Testing
@@ -21,7 +22,7 @@ struct CacheTests {
         let first = try DaemonProcess(directory: directory)
         let fingerprint = try status(first).fingerprint
         #expect(try status(first).counters.probes == 1)
-        #expect(first.stop() == 0)
+        #expect(first.stop() == .exited(0))
         let second = try DaemonProcess(directory: directory)
         let restarted = try status(second)
         #expect(restarted.counters.probes == 0, "served from the cache file")
@@ -36,7 +37,7 @@ struct CacheTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try DaemonProcess(directory: directory)
         let fingerprint = try status(first).fingerprint
-        #expect(first.stop() == 0)
+        #expect(first.stop() == .exited(0))
         let file = first.cacheDirectory + "/profile.json"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
         switch damage {
@@ -60,7 +61,7 @@ struct CacheTests {
                 restarted.cache.note?.hasPrefix("cache file corrupt") == true,
                 "status says why the file was not used"
             )
-            #expect(second.stop() == 0)
+            #expect(second.stop() == .exited(0))
             let third = try DaemonProcess(directory: directory)
             #expect(try status(third).counters.probes == 0, "the re-probe wrote a valid cache file again")
         } else {

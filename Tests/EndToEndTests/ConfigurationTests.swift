@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -74,7 +75,7 @@ struct ConfigurationTests {
         // skylake-6.8 profile; the flags say otherwise for each.
         let daemon = try DaemonProcess(waitForSocket: false)
         daemon.signal(SIGKILL)
-        daemon.process.waitUntilExit()
+        daemon.process.wait()
         let socket = daemon.directory.appendingPathComponent("flags.sock").path
         let cache = daemon.directory.appendingPathComponent("flag-cache").path
         let profile = DaemonProcess.repositoryRoot.appendingPathComponent("Docs/examples/skylake-5.10.json").path

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import EVMCSProtocol
 import Foundation
 import Testing
@@ -155,7 +156,7 @@ struct FaultTests {
         #expect(served.cache.note?.contains("EROFS") == true, "the note says why: \(served.cache.note ?? "")")
         #expect(try daemon.client().call("host.evmcs").result?["supported"] as? Bool == true)
         #expect(daemon.log.contains("cannot persist the profile cache; serving from memory"))
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == .exited(0))
 
         // A directory that cannot even be created.
         let uncreatable = try DaemonProcess(directory: scratch, cacheDirectory: readOnly + "/evmcsd")
@@ -186,7 +187,7 @@ struct FaultTests {
         let roomy = try status(daemon)
         #expect(roomy.cache.note == nil)
         #expect(FileManager.default.fileExists(atPath: cache + "/profile.json"))
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == .exited(0))
         let restarted = try DaemonProcess(directory: scratch)
         #expect(try status(restarted).counters.probes == 0, "the file written after the disk had room is served")
     }
@@ -229,7 +230,7 @@ struct FaultTests {
             #expect(try client.readJSON()["result"] != nil, "the refreshes are under way")
             usleep(UInt32.random(in: 0..<20_000))
             daemon.signal(SIGKILL)
-            daemon.process.waitUntilExit()
+            daemon.process.wait()
             leftovers = try FileManager.default.contentsOfDirectory(atPath: daemon.cacheDirectory)
                 .filter { $0.hasSuffix(".tmp") }.count
             if leftovers > 0 { interrupted += 1 }

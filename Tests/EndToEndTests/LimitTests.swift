@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -58,7 +59,7 @@ struct LimitTests {
         let started = Date()
         for id in 0..<50 { #expect(try fast.call("daemon.status", id: id)["id"] as? Int == id) }
         #expect(Date().timeIntervalSince(started) < 5, "other clients are served promptly")
-        let pid = daemon.process.processIdentifier
+        let pid = daemon.process.pid
         let resident = try Self.residentKiB(pid)
         #expect(resident < 200 * 1024, "daemon RSS \(resident) KiB stays bounded while a client does not read")
         // Reading everything afterwards still yields every answer in order.

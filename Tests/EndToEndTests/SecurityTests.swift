@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Synchronization
 import Testing

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -37,8 +38,8 @@ struct ShutdownTests {
                 )
             }
         }
-        daemon.process.waitUntilExit()
-        #expect(daemon.process.terminationStatus == 0)
+        daemon.process.wait()
+        #expect(daemon.process.wait() == .exited(0))
         try notify.wait(for: "STOPPING=1")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed")
     }
@@ -68,8 +69,8 @@ struct ShutdownTests {
         #expect(second.errorCode == -32003, "\(second)")
         #expect(client.isClosedByPeer(timeout: 30))
         for connection in busy { #expect(try connection.readJSON(timeout: 60)["result"] != nil) }
-        daemon.process.waitUntilExit()
-        #expect(daemon.process.terminationStatus == 0)
+        daemon.process.wait()
+        #expect(daemon.process.wait() == .exited(0))
     }
 
     /// Slow, asynchronous work: pools over a thousand copies of an example profile (a line stays

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ struct StressTests {
     private func stress(_ arguments: [String], against daemon: DaemonProcess) throws -> String {
         let run = try Program.run(
             "evmcsd-stress",
-            arguments + ["--socket", daemon.socketPath, "--pid", String(daemon.process.processIdentifier)]
+            arguments + ["--socket", daemon.socketPath, "--pid", String(daemon.process.pid)]
         )
         #expect(run.status == 0, "evmcsd-stress \(arguments.joined(separator: " ")):\n\(run.output)\(run.error)")
         #expect(daemon.process.isRunning, "the daemon survived:\n\(daemon.log.suffix(2_000))")

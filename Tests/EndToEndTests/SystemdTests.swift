@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -31,7 +32,7 @@ struct SystemdTests {
         )
         try notify.wait(for: "READY=1")
         #expect(try daemon.client().call("daemon.status").result?["ready"] as? Bool == true)
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == .exited(0))
         try notify.wait(for: "STOPPING=1")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "the socket file is removed on stop")
     }
@@ -111,7 +112,7 @@ struct SystemdTests {
         #expect((status.result?["socket"] as? String)?.contains("socket activation") == true)
         try notify.wait(for: "READY=1")
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath), "no socket of its own under activation")
-        #expect(daemon.stop() == 0)
+        #expect(daemon.stop() == .exited(0))
         #expect(
             FileManager.default.fileExists(atPath: activated),
             "the activated socket belongs to systemd and is left alone"

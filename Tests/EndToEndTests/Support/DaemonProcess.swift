@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ final class DaemonProcess {
     let cacheDirectory: String
     let configPath: String
     let logPath: String
-    let process = Process()
+    let process: ChildProcess
     private let ownsDirectory: Bool
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
@@ -84,33 +85,23 @@ final class DaemonProcess {
         text += config
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        if wrapper.isEmpty {
-            process.executableURL = URL(fileURLWithPath: Self.binary)
-            process.arguments = ["--config", configPath]
-        } else {
-            process.executableURL = URL(fileURLWithPath: wrapper[0])
-            process.arguments = Array(wrapper.dropFirst()) + [Self.binary, "--config", configPath]
-        }
+        let command = wrapper.isEmpty ? [Self.binary] : wrapper + [Self.binary]
         var environmentVariables = ProcessInfo.processInfo.environment
         environmentVariables.removeValue(forKey: "NOTIFY_SOCKET")
         environmentVariables.removeValue(forKey: "LISTEN_FDS")
         environmentVariables.removeValue(forKey: "JOURNAL_STREAM")
         environmentVariables.merge(environment) { $1 }
-        process.environment = environmentVariables
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        process = try ChildProcess.spawn(
+            command[0],
+            arguments: Array(command.dropFirst()) + ["--config", configPath],
+            environment: environmentVariables.map { "\($0.key)=\($0.value)" },
+            outputFile: logPath
+        )
         if waitForSocket { try waitUntilConnectable() }
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        process.kill()
         if ownsDirectory { try? FileManager.default.removeItem(at: directory) }
     }
 
@@ -121,7 +112,7 @@ final class DaemonProcess {
         while Date() < deadline {
             if let client = try? LineClient(path: socketPath), (try? client.call("daemon.status")) != nil { return }
             guard process.isRunning else {
-                throw DaemonFailure(message: "evmcsd exited with \(process.terminationStatus):\n\(log)")
+                throw DaemonFailure(message: "evmcsd ended with \(process.wait()):\n\(log)")
             }
             usleep(20_000)
         }
@@ -130,19 +121,12 @@ final class DaemonProcess {
 
     func client() throws -> LineClient { try LineClient(path: socketPath) }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    func signal(_ number: Int32) { process.signal(number) }
 
-    /// SIGTERM, then waits for the exit; returns the exit status.
+    /// SIGTERM, then waits for the exit (SIGKILL after `timeout`); returns how it ended.
     @discardableResult
-    func stop(timeout: Double = 20) -> Int32 {
-        signal(SIGTERM)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+    func stop(timeout: Double = 20) -> ChildProcess.ExitStatus {
+        process.stop(timeout: timeout).status
     }
 
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Glibc
 import JSONRPC
 import NIOPosix
@@ -23,28 +24,22 @@ struct SocketError: Error, CustomStringConvertible {
     var description: String { "\(self.operation) failed: \(String(cString: strerror(self.code)))" }
 }
 
-/// A plain POSIX Unix-socket client speaking newline-delimited JSON.
+/// A plain POSIX Unix-socket client speaking newline-delimited JSON: ``LineSocket`` run on blocking threads.
 final class TestClient: Sendable {
     let descriptor: CInt
-    /// Bytes read but not yet returned as lines.
-    private let pending = Mutex<[UInt8]>([])
+    private let socket: Mutex<LineSocket>
+    private let timeoutSeconds: Double
 
-    private init(descriptor: CInt) {
-        self.descriptor = descriptor
+    private init(socket: sending LineSocket, timeoutSeconds: Double) {
+        self.descriptor = socket.descriptor
+        self.socket = Mutex(socket)
+        self.timeoutSeconds = timeoutSeconds
     }
 
-    deinit {
-        close(self.descriptor)
-    }
-
-    /// Connects to `path`; reads and writes time out after `timeoutSeconds`.
+    /// Connects to `path`; reads time out after `timeoutSeconds`.
     static func connect(_ path: String, timeoutSeconds: Int = 10) async throws -> TestClient {
         try await BlockingIO.run {
-            let descriptor = try UnixSocketAddress.connectedStream(to: path)
-            var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            return TestClient(descriptor: descriptor)
+            TestClient(socket: try LineSocket(path: path), timeoutSeconds: Double(timeoutSeconds))
         }
     }
 
@@ -56,17 +51,7 @@ final class TestClient: Sendable {
     func send(_ bytes: [UInt8]) async throws {
         let descriptor = self.descriptor
         try await BlockingIO.run {
-            var offset = 0
-            while offset < bytes.count {
-                let sent = bytes[offset...].withUnsafeBytes {
-                    Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                }
-                guard sent > 0 else {
-                    if errno == EINTR { continue }
-                    throw SocketError(operation: "send", code: errno)
-                }
-                offset += sent
-            }
+            if let code = LineSocket.writeAll(bytes, to: descriptor) { throw SocketError(operation: "send", code: code) }
         }
     }
 
@@ -101,24 +86,13 @@ final class TestClient: Sendable {
 
     /// The next line without its line feed, or `nil` at end of stream (EOF or reset).
     func readLine() async throws -> String? {
-        let descriptor = self.descriptor
+        let timeout = self.timeoutSeconds
         return try await BlockingIO.run {
-            try self.pending.withLock { pending -> String? in
-                while true {
-                    if let lineFeed = pending.firstIndex(of: 0x0A) {
-                        let line = String(decoding: pending[..<lineFeed], as: UTF8.self)
-                        pending.removeSubrange(...lineFeed)
-                        return line
-                    }
-                    var chunk = [UInt8](repeating: 0, count: 65536)
-                    let received = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-                    if received > 0 {
-                        pending.append(contentsOf: chunk[..<received])
-                    } else if received == 0 || errno == ECONNRESET {
-                        return nil
-                    } else if errno != EINTR {
-                        throw SocketError(operation: "recv", code: errno)
-                    }
+            try self.socket.withLock { socket -> String? in
+                do throws(LineSocket.Failure) {
+                    return try socket.readLine(timeout: timeout)
+                } catch where error.code == .closed {
+                    return nil
                 }
             }
         }
@@ -145,6 +119,7 @@ final class TestClient: Sendable {
 
     /// Closes the write direction (the server sees end of input).
     func shutdownWrite() {
+        // Not under the lock: a reader may be waiting in it.
         shutdown(self.descriptor, Int32(SHUT_WR))
     }
 }

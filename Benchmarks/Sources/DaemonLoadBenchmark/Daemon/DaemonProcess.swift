@@ -1,17 +1,26 @@
+import EVMCSTesting
 import Glibc
 
-/// A running evmcsd started by the benchmark; stopped with SIGTERM by ``stop(timeout:)`` and
-/// killed by `deinit` if a failed measurement left it running, or by ``InterruptCleanup`` if the
-/// benchmark is interrupted, so no daemon outlives the run.
+/// A running evmcsd started by the benchmark (a ``ChildProcess``, shared with the tests): stopped
+/// with SIGTERM by ``stop(timeout:)`` and killed on release if a failed measurement left it
+/// running, or by ``InterruptCleanup`` if the benchmark is interrupted, so no daemon outlives the
+/// run.
 final class DaemonProcess {
-    let pid: pid_t
-    private var exited = false
+    private let process: ChildProcess
 
-    private init(pid: pid_t) {
-        self.pid = pid
+    private init(process: ChildProcess) {
+        self.process = process
+        InterruptCleanup.daemonStarted(process.pid)
     }
 
-    /// Starts evmcsd with `posix_spawn` (stdout and stderr are the benchmark's).
+    deinit {
+        self.kill()
+    }
+
+    /// The daemon's process id.
+    var pid: pid_t { self.process.pid }
+
+    /// Starts evmcsd (stdout and stderr are the benchmark's).
     ///
     /// - Parameters:
     ///   - launch: What to run.
@@ -19,35 +28,24 @@ final class DaemonProcess {
     ///     `nil` for the benchmark's own.
     /// - Throws: ``SystemError`` when the program cannot be started.
     static func spawn(_ launch: DaemonLaunch, cpus: UInt64? = nil) throws -> DaemonProcess {
-        try CPUSet.withCurrentThread(pinnedTo: cpus) { () throws(SystemError) in try Self.spawn(launch) }
+        try CPUSet.withCurrentThread(pinnedTo: cpus) { () throws(SystemError) in
+            do throws(ChildProcess.SpawnError) {
+                return DaemonProcess(
+                    process: try ChildProcess.spawn(
+                        launch.executable,
+                        arguments: Array(launch.arguments.dropFirst()),
+                        environment: launch.environment(inheriting: ChildProcess.currentEnvironment)
+                    )
+                )
+            } catch {
+                throw SystemError("posix_spawn(\(launch.executable))", code: error.errno)
+            }
+        }
     }
 
-    private static func spawn(_ launch: DaemonLaunch) throws(SystemError) -> DaemonProcess {
-        var inherited: [String] = []
-        var entry = environ
-        while let variable = entry.pointee {
-            inherited.append(String(cString: variable))
-            entry += 1
-        }
-        let arguments = launch.arguments.map { strdup($0) } + [nil]
-        let environment = launch.environment(inheriting: inherited).map { strdup($0) } + [nil]
-        defer {
-            arguments.forEach { free($0) }
-            environment.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, launch.executable, nil, nil, arguments, environment)
-        guard result == 0 else { throw SystemError("posix_spawn(\(launch.executable))", code: result) }
-        InterruptCleanup.daemonStarted(pid)
-        return DaemonProcess(pid: pid)
-    }
-
-    /// The exit status if the process has ended (reaping it), else `nil`.
-    func exitStatusIfEnded() -> Int32? {
-        guard !self.exited else { return 0 }
-        var status: Int32 = 0
-        guard waitpid(self.pid, &status, WNOHANG) == self.pid else { return nil }
-        self.exited = true
+    /// How the process ended (reaping it), else `nil`.
+    func exitStatusIfEnded() -> ChildProcess.ExitStatus? {
+        guard let status = self.process.exitStatusIfEnded() else { return nil }
         InterruptCleanup.daemonEnded(self.pid)
         return status
     }
@@ -57,39 +55,17 @@ final class DaemonProcess {
     /// - Parameter timeout: Seconds to wait before SIGKILL.
     /// - Throws: ``BenchmarkError`` if evmcsd did not exit 0 in time (it is killed then).
     func stop(timeout: Double = 10) throws {
-        guard !self.exited else { return }
-        Glibc.kill(self.pid, SIGTERM)
-        let deadline = MonotonicClock.nanoseconds() + UInt64(timeout * 1e9)
-        while MonotonicClock.nanoseconds() < deadline {
-            if let status = self.exitStatusIfEnded() {
-                guard Self.exitedNormally(status) && Self.exitCode(status) == 0 else {
-                    throw BenchmarkError("evmcsd (pid \(self.pid)) stopped with \(Self.describe(status))")
-                }
-                return
-            }
-            MonotonicClock.sleep(seconds: 0.001)
+        let (status, killed) = self.process.stop(timeout: timeout)
+        InterruptCleanup.daemonEnded(self.pid)
+        if killed {
+            throw BenchmarkError("evmcsd (pid \(self.pid)) did not stop within \(timeout) s of SIGTERM; killed")
         }
-        self.kill()
-        throw BenchmarkError("evmcsd (pid \(self.pid)) did not stop within \(timeout) s of SIGTERM; killed")
+        guard status == .exited(0) else { throw BenchmarkError("evmcsd (pid \(self.pid)) stopped with \(status)") }
     }
 
     /// SIGKILL and reap.
     func kill() {
-        guard !self.exited else { return }
-        Glibc.kill(self.pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(self.pid, &status, 0) == -1 && errno == EINTR {}
-        self.exited = true
+        self.process.kill()
         InterruptCleanup.daemonEnded(self.pid)
-    }
-
-    deinit { self.kill() }
-
-    // The W* macros are not imported into Swift.
-    static func exitedNormally(_ status: Int32) -> Bool { status & 0x7f == 0 }
-    static func exitCode(_ status: Int32) -> Int32 { (status >> 8) & 0xff }
-
-    static func describe(_ status: Int32) -> String {
-        exitedNormally(status) ? "exit status \(exitCode(status))" : "signal \(status & 0x7f)"
     }
 }

@@ -42,7 +42,7 @@ final class NotifyListener {
                 }
             }
             if let status = process.exitStatusIfEnded() {
-                throw BenchmarkError("evmcsd exited (\(DaemonProcess.describe(status))) before READY=1")
+                throw BenchmarkError("evmcsd exited (\(status)) before READY=1")
             }
             guard now < deadline else { throw BenchmarkError("evmcsd sent no READY=1 within \(timeout) s") }
         }
