@@ -36,8 +36,12 @@ let package = Package(
         // JSONValueDecoder and JSONValueEncoder.
         .target(name: "JSONCore", swiftSettings: strictSettings),
 
+        // The shape of the modules' errors: a category (ErrorCode), a message and a cause (CodedError,
+        // LocatedError).
+        .target(name: "CodedErrors", swiftSettings: strictSettings),
+
         // Pure domain: MSR catalog, decoding, eVMCS filter, restore rules, documents, verdicts.
-        .target(name: "VMXModel", dependencies: ["JSONCore"], swiftSettings: strictSettings),
+        .target(name: "VMXModel", dependencies: ["JSONCore", "CodedErrors"], swiftSettings: strictSettings),
 
         // C shim: linux/kvm.h request numbers and struct layouts Swift cannot import.
         .target(name: "CKVM"),
@@ -129,7 +133,7 @@ let package = Package(
         .target(
             name: "LibvirtIntegration",
             dependencies: [
-                "VMXModel", "EVMCSClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "VMXModel", "CodedErrors", "EVMCSClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
@@ -201,7 +205,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LibvirtIntegrationTests", dependencies: ["LibvirtIntegration"], swiftSettings: strictSettings),
+        .testTarget(name: "LibvirtIntegrationTests", dependencies: ["LibvirtIntegration", "CodedErrors"], swiftSettings: strictSettings),
         .testTarget(name: "EVMCSCtlTests", dependencies: ["evmcsctl", "VMXModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "KVMProbeTests",

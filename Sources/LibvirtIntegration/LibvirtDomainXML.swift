@@ -1,3 +1,5 @@
+import CodedErrors
+
 /// The parts of a libvirt domain XML that give a VM's VMX requirements.
 public struct LibvirtDomainXML: Sendable {
     /// The namespace of evmcsd's element inside `<metadata>` (Docs/integration.md).
@@ -61,68 +63,27 @@ public struct LibvirtDomainXML: Sendable {
 }
 
 /// Why a libvirt domain gives no requirements; the message names the input.
-///
-/// Equatable and Hashable over ``code`` and ``message``; ``cause`` is not compared.
-public struct LibvirtError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The category of a failure.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The stable name of the category, e.g. `"notXML"`.
-        public let rawValue: String
+public typealias LibvirtError = CodedError<LibvirtErrorCode>
 
-        /// Creates a code from its stable name.
-        public init(rawValue: String) {
-            self.rawValue = rawValue
-        }
+/// The category of a ``LibvirtError``.
+public enum LibvirtErrorCode: String, ErrorCode {
+    /// The input could not be read (standard input failed or is too large for a domain XML).
+    case unreadable
 
-        /// The input could not be read (standard input failed or is too large for a domain XML).
-        public static let unreadable = Code(rawValue: "unreadable")
-        /// The input is not well-formed XML; the cause is the `XMLTreeError`.
-        public static let notXML = Code(rawValue: "notXML")
-        /// The XML's root element is not `<domain>`.
-        public static let notADomain = Code(rawValue: "notADomain")
-        /// evmcsd's `<metadata>` element holds no valid requirements document; the cause is the
-        /// `DocumentError`.
-        public static let invalidMetadata = Code(rawValue: "invalidMetadata")
-        /// `<cpu>` gives no VMX values: an unknown mode, a missing model, unknown features, or a
-        /// host-passthrough CPU without the source host's profile; the cause is the `QEMUCPUError`
-        /// when the QEMU model rejected it.
-        public static let unsupportedCPU = Code(rawValue: "unsupportedCPU")
+    /// The input is not well-formed XML; the cause is the `XMLTreeError`.
+    case notXML
 
-        /// The stable name of the category.
-        public var description: String { rawValue }
-    }
+    /// The XML's root element is not `<domain>`.
+    case notADomain
 
-    /// The category of the failure.
-    public let code: Code
-    /// One line for humans, starting with the input's name (`domain XML: …`).
-    public let message: String
-    /// The XML, document or QEMU CPU error underneath, when there is one.
-    public let cause: (any Error & Sendable)?
+    /// evmcsd's `<metadata>` element holds no valid requirements document; the cause is the
+    /// `DocumentError`.
+    case invalidMetadata
 
-    /// Creates an error.
-    /// - Parameters:
-    ///   - code: The category of the failure.
-    ///   - message: One line for humans, naming the input.
-    ///   - cause: The underlying error, if any.
-    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    /// Whether two errors have the same code and message; ``cause`` is not compared.
-    public static func == (lhs: LibvirtError, rhs: LibvirtError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
-    }
-
-    /// Hashes ``code`` and ``message``, the parts ``==`` compares.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(code)
-        hasher.combine(message)
-    }
-
-    /// The message.
-    public var description: String { message }
+    /// `<cpu>` gives no VMX values: an unknown mode, a missing model, unknown features, or a
+    /// host-passthrough CPU without the source host's profile; the cause is the `QEMUCPUError`
+    /// when the QEMU model rejected it.
+    case unsupportedCPU
 }
 
 extension String {

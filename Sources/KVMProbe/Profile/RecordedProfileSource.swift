@@ -99,52 +99,19 @@ public struct RecordedProfileSource: ProbeSource {
 }
 
 /// A recorded profile file that cannot be served.
-public struct RecordedProfileError: Error, Sendable, CustomStringConvertible {
-    /// The category of a failure.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The stable name of the category, e.g. `"unreadable"`.
-        public let rawValue: String
+public typealias RecordedProfileError = LocatedError<RecordedProfileErrorCode>
 
-        /// Creates a code from its stable name.
-        public init(rawValue: String) {
-            self.rawValue = rawValue
-        }
+/// The category of a ``RecordedProfileError``.
+public enum RecordedProfileErrorCode: String, ErrorCode {
+    /// The file cannot be read; the cause is its ``Errno``.
+    case unreadable
 
-        /// The file cannot be read; the cause is its ``Errno``.
-        public static let unreadable = Code(rawValue: "unreadable")
-        /// The file is larger than any profile (16 MiB).
-        public static let tooLarge = Code(rawValue: "tooLarge")
-        /// The source's vetting refused the bytes (a member named twice, for the daemon).
-        public static let refused = Code(rawValue: "refused")
-        /// The file is not a host profile; the cause is the `DocumentError`.
-        public static let notAProfile = Code(rawValue: "notAProfile")
+    /// The file is larger than any profile (16 MiB).
+    case tooLarge
 
-        /// The stable name of the category.
-        public var description: String { rawValue }
-    }
+    /// The source's vetting refused the bytes (a member named twice, for the daemon).
+    case refused
 
-    /// The category of the failure.
-    public let code: Code
-    /// The profile file.
-    public let path: String
-    /// What is wrong with it, for humans.
-    public let message: String
-    /// The errno or document error underneath, when there is one.
-    public let cause: (any Error & Sendable)?
-
-    /// Creates an error.
-    /// - Parameters:
-    ///   - code: The category of the failure.
-    ///   - path: The profile file.
-    ///   - message: What is wrong with it.
-    ///   - cause: The underlying error, if any.
-    public init(_ code: Code, path: String, message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.path = path
-        self.message = message
-        self.cause = cause
-    }
-
-    /// `path: message`.
-    public var description: String { "\(path): \(message)" }
+    /// The file is not a host profile; the cause is the `DocumentError`.
+    case notAProfile
 }

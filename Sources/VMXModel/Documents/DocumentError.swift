@@ -11,62 +11,30 @@ import JSONCore
 ///     if let decoding = error.cause as? DecodingError { … }
 /// }
 /// ```
-public struct DocumentError: Error, Sendable, CustomStringConvertible {
-    /// The category of a rejection.
-    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
-        /// The stable name of the category, e.g. `"invalidField"`.
-        public let rawValue: String
+public typealias DocumentError = LocatedError<DocumentErrorCode>
 
-        /// Creates a code from its stable name.
-        public init(rawValue: String) {
-            self.rawValue = rawValue
-        }
+/// The category of a ``DocumentError``.
+public enum DocumentErrorCode: String, ErrorCode {
+    /// The bytes are not JSON; the cause is the `JSONParseError` (or the `DecodingError` when the
+    /// decoder found no document at the root).
+    case notJSON
 
-        /// The bytes are not JSON; the cause is the `JSONParseError` (or the `DecodingError` when the
-        /// decoder found no document at the root).
-        public static let notJSON = Code(rawValue: "notJSON")
-        /// `schema` is missing or names a document evmcsd does not read.
-        public static let unsupportedSchema = Code(rawValue: "unsupportedSchema")
-        /// A document of the other kind than the one asked for (a VM requirements document where a
-        /// host profile was expected, or the reverse).
-        public static let wrongDocument = Code(rawValue: "wrongDocument")
-        /// A field is missing, of the wrong type, unknown or out of range; the cause is the `DecodingError`.
-        public static let invalidField = Code(rawValue: "invalidField")
+    /// `schema` is missing or names a document evmcsd does not read.
+    case unsupportedSchema
 
-        /// The stable name of the category.
-        public var description: String { rawValue }
-    }
+    /// A document of the other kind than the one asked for (a VM requirements document where a
+    /// host profile was expected, or the reverse).
+    case wrongDocument
 
-    /// The category of the rejection.
-    public let code: Code
-    /// Dotted path to the offending field, e.g. `vmx.system.0x48d` (array elements by index, as in params
-    /// errors: ``CodingPathText``); `$` for the document itself.
-    public let path: String
-    /// What is wrong at ``path``, for humans.
-    public let message: String
-    /// The parse or decoding error the rejection comes from, when there is one.
-    public let cause: (any Error & Sendable)?
+    /// A field is missing, of the wrong type, unknown or out of range; the cause is the `DecodingError`.
+    case invalidField
+}
 
-    /// Creates an error.
-    /// - Parameters:
-    ///   - code: The category of the rejection.
-    ///   - path: The dotted path of the bad field, `$` for the document.
-    ///   - message: What is wrong there.
-    ///   - cause: The underlying error, if any.
-    public init(_ code: Code, path: String, message: String, cause: (any Error & Sendable)? = nil) {
-        self.code = code
-        self.path = path
-        self.message = message
-        self.cause = cause
-    }
-
-    /// `path: message`.
-    public var description: String { "\(path): \(message)" }
-
+extension DocumentError {
     /// Converts a `DecodingError` into a path and a sentence, keeping it as the cause.
     init(_ error: DecodingError, prefix: String = "") {
         func render(_ codingPath: [any CodingKey]) -> String { CodingPathText.render(codingPath, under: prefix) }
-        let (code, path, message): (Code, String, String)
+        let (code, path, message): (DocumentErrorCode, String, String)
         switch error {
         case .typeMismatch(let type, let context):
             (code, path, message) = (.invalidField, render(context.codingPath), "expected \(Self.describe(type))")
