@@ -54,12 +54,6 @@ package struct JSONScanner {
             throw self.fail(.nestingTooDeep(maximum: self.maximumDepth))
         }
     }
-
-    /// Moves past the `{` or `[` at `index`, checking that `depth` enclosing containers leave room for it.
-    package mutating func openContainer(depth: Int) throws(JSONParseError) {
-        try self.checkDepth(depth)
-        self.index += 1
-    }
 }
 
 // MARK: - Values
@@ -152,7 +146,7 @@ extension JSONScanner {
     ///
     /// - Returns: `true` when a member or element follows; `false` when the container is empty
     ///   (its closing bracket is consumed too).
-    private mutating func enterContainer(isObject: Bool, depth: Int) throws(JSONParseError) -> Bool {
+    package mutating func enterContainer(isObject: Bool, depth: Int) throws(JSONParseError) -> Bool {
         try self.checkDepth(depth)
         self.index += 1
         self.skipWhitespace()
@@ -163,7 +157,7 @@ extension JSONScanner {
 
     /// After a member or element: moves past the `,` and the whitespace after it and returns `true`,
     /// or past the container's closing bracket and returns `false`.
-    private mutating func continueContainer(isObject: Bool) throws(JSONParseError) -> Bool {
+    package mutating func continueContainer(isObject: Bool) throws(JSONParseError) -> Bool {
         self.skipWhitespace()
         switch self.peek() {
         case UInt8(ascii: ","):

@@ -41,54 +41,53 @@ struct ConfigurationSetting: Sendable {
         self.describe = { show($0[keyPath: path]) }
     }
 
-    /// A setting a reload applies.
-    private static func live<Value: Equatable & Sendable>(
-        _ key: String,
-        _ path: any WritableKeyPath<DaemonConfiguration, Value> & Sendable,
-        _ value: ConfigurationValue<Value>,
-        show: @escaping @Sendable (Value) -> String = { "\($0)" }
-    ) -> ConfigurationSetting {
-        ConfigurationSetting(key, path, value, appliesAtRunTime: true, show: show)
+    /// When a changed value takes effect.
+    private enum Reload {
+        /// A reload applies it.
+        case live
+        /// The next start applies it; a reload reports it in `needRestart`.
+        case restart
     }
 
-    /// A setting that takes effect at the next start.
-    private static func restart<Value: Equatable & Sendable>(
+    /// A row of the table.
+    private static func row<Value: Equatable & Sendable>(
         _ key: String,
         _ path: any WritableKeyPath<DaemonConfiguration, Value> & Sendable,
         _ value: ConfigurationValue<Value>,
+        _ reload: Reload,
         show: @escaping @Sendable (Value) -> String = { "\($0)" }
     ) -> ConfigurationSetting {
-        ConfigurationSetting(key, path, value, appliesAtRunTime: false, show: show)
+        ConfigurationSetting(key, path, value, appliesAtRunTime: reload == .live, show: show)
     }
 
     private static func seconds(_ duration: Duration) -> String { "\(duration.components.seconds)" }
 
     /// Every key of the file, in the order config/evmcsd.toml documents them.
     static let all: [ConfigurationSetting] = [
-        restart("socket.path", \.socketPath, .absolutePath),
-        restart("socket.mode", \.socketMode, .mode, show: FileMode.format),
-        restart("socket.group", \.socketGroup, .optionalName, show: { $0 ?? "(process group)" }),
-        live("authorization.admin-group", \.adminGroup, .optionalName, show: { $0 ?? "(root only)" }),
-        restart("cache.directory", \.cacheDirectory, .absolutePath),
-        live("cache.revalidate-seconds", \.revalidateInterval, .seconds(1...86_400), show: seconds),
-        live("cache.history-size", \.historySize, .integer(1...10_000)),
-        restart("probe.device", \.devicePath, .absolutePath),
-        restart("probe.sysfs-root", \.sysfsRoot, .absolutePath),
-        restart("probe.procfs-root", \.procfsRoot, .absolutePath),
-        restart("probe.profile", \.profileFile, .optionalName, show: { $0 ?? "(live probe)" }),
-        restart("limits.max-line-bytes", \.limits.maxLineBytes, .integer(1024...(64 << 20))),
-        restart("limits.max-batch", \.limits.maxBatch, .integer(1...10_000)),
-        live("limits.max-connections", \.limits.maxConnections, .integer(1...100_000)),
-        live("limits.max-connections-per-uid", \.limits.maxConnectionsPerUID, .integer(1...100_000)),
-        live("limits.reserved-connections", \.limits.reservedConnections, .integer(0...100_000)),
-        restart("limits.idle-timeout-seconds", \.limits.idleTimeout, .seconds(1...86_400), show: seconds),
-        restart("limits.max-pending-requests", \.limits.maxPendingRequests, .integer(1...100_000)),
-        live("log.level", \.logLevel, .level),
-        live("exporters.prometheus.enabled", \.prometheus.enabled, .bool),
-        live("exporters.prometheus.path", \.prometheus.path, .absolutePath),
-        live("exporters.nfd.enabled", \.nfd.enabled, .bool),
-        live("exporters.nfd.path", \.nfd.path, .absolutePath),
-        live("exporters.nfd.expiry-seconds", \.nfdExpiry, .seconds(60...31_536_000), show: seconds),
+        row("socket.path", \.socketPath, .absolutePath, .restart),
+        row("socket.mode", \.socketMode, .mode, .restart, show: FileMode.format),
+        row("socket.group", \.socketGroup, .optionalName, .restart, show: { $0 ?? "(process group)" }),
+        row("authorization.admin-group", \.adminGroup, .optionalName, .live, show: { $0 ?? "(root only)" }),
+        row("cache.directory", \.cacheDirectory, .absolutePath, .restart),
+        row("cache.revalidate-seconds", \.revalidateInterval, .seconds(1...86_400), .live, show: seconds),
+        row("cache.history-size", \.historySize, .integer(1...10_000), .live),
+        row("probe.device", \.devicePath, .absolutePath, .restart),
+        row("probe.sysfs-root", \.sysfsRoot, .absolutePath, .restart),
+        row("probe.procfs-root", \.procfsRoot, .absolutePath, .restart),
+        row("probe.profile", \.profileFile, .optionalName, .restart, show: { $0 ?? "(live probe)" }),
+        row("limits.max-line-bytes", \.limits.maxLineBytes, .integer(1024...(64 << 20)), .restart),
+        row("limits.max-batch", \.limits.maxBatch, .integer(1...10_000), .restart),
+        row("limits.max-connections", \.limits.maxConnections, .integer(1...100_000), .live),
+        row("limits.max-connections-per-uid", \.limits.maxConnectionsPerUID, .integer(1...100_000), .live),
+        row("limits.reserved-connections", \.limits.reservedConnections, .integer(0...100_000), .live),
+        row("limits.idle-timeout-seconds", \.limits.idleTimeout, .seconds(1...86_400), .restart, show: seconds),
+        row("limits.max-pending-requests", \.limits.maxPendingRequests, .integer(1...100_000), .restart),
+        row("log.level", \.logLevel, .level, .live),
+        row("exporters.prometheus.enabled", \.prometheus.enabled, .bool, .live),
+        row("exporters.prometheus.path", \.prometheus.path, .absolutePath, .live),
+        row("exporters.nfd.enabled", \.nfd.enabled, .bool, .live),
+        row("exporters.nfd.path", \.nfd.path, .absolutePath, .live),
+        row("exporters.nfd.expiry-seconds", \.nfdExpiry, .seconds(60...31_536_000), .live, show: seconds),
     ]
 
     /// The settings by key.

@@ -47,16 +47,12 @@ package struct MessageParser: Sendable {
     }
 
     private func parseBatch(_ scanner: inout JSONScanner) throws(JSONParseError) -> ParsedLine {
-        try scanner.openContainer(depth: 0)
-        scanner.skipWhitespace()
-        if scanner.peek() == UInt8(ascii: "]") {
-            scanner.index += 1
+        guard try scanner.enterContainer(isObject: false, depth: 0) else {
             return .failure(.invalidRequest(reason: "empty batch"))
         }
         var elements: [ParsedRequest] = []
         var count = 0
-        while true {
-            scanner.skipWhitespace()
+        repeat {
             count += 1
             if count > self.maximumBatchSize {
                 try scanner.skipValue(depth: 1)
@@ -66,45 +62,21 @@ package struct MessageParser: Sendable {
                 try scanner.skipValue(depth: 1)
                 elements.append(.invalid(.invalidRequest(reason: "batch element is not an object"), id: nil))
             }
-            scanner.skipWhitespace()
-            switch scanner.peek() {
-            case UInt8(ascii: ","):
-                scanner.index += 1
-            case UInt8(ascii: "]"):
-                scanner.index += 1
-                if count > self.maximumBatchSize { return .failure(.batchTooLarge(limit: self.maximumBatchSize)) }
-                return .batch(elements)
-            default:
-                throw scanner.unexpected()
-            }
-        }
+        } while try scanner.continueContainer(isObject: false)
+        if count > self.maximumBatchSize { return .failure(.batchTooLarge(limit: self.maximumBatchSize)) }
+        return .batch(elements)
     }
 
     /// Reads a request object at `scanner.index` (which holds `{`).
     private func parseRequest(_ scanner: inout JSONScanner, depth: Int) throws(JSONParseError) -> ParsedRequest {
-        try scanner.openContainer(depth: depth)
         var fields = RequestFields()
-        scanner.skipWhitespace()
-        if scanner.peek() == UInt8(ascii: "}") {
-            scanner.index += 1
-            return fields.validated()
-        }
-        while true {
-            scanner.skipWhitespace()
+        guard try scanner.enterContainer(isObject: true, depth: depth) else { return fields.validated() }
+        repeat {
             let key = try scanner.parseMemberKey()
             scanner.skipWhitespace()
             try fields.read(key: key, from: &scanner, depth: depth + 1)
-            scanner.skipWhitespace()
-            switch scanner.peek() {
-            case UInt8(ascii: ","):
-                scanner.index += 1
-            case UInt8(ascii: "}"):
-                scanner.index += 1
-                return fields.validated()
-            default:
-                throw scanner.unexpected()
-            }
-        }
+        } while try scanner.continueContainer(isObject: true)
+        return fields.validated()
     }
 }
 
