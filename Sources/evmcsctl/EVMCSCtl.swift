@@ -1,13 +1,35 @@
 import ArgumentParser
+import Dispatch
 import VMXModel
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
+/// The entry point. The plain `status` and `check` lines that monitoring and hooks run
+/// (``QuickCommandLine``) run here, synchronously, before anything of Swift concurrency starts:
+/// an `async` main would start libdispatch's threads and hand the work to one of them, which
+/// costs more than the call on a busy machine. Every other line goes to ArgumentParser on the
+/// main actor, as the compiler's `async` main would run it: one task on the main queue, then
+/// `dispatchMain()`, which does not return (``EVMCSCtl/main()`` ends the process).
+@main
+enum EVMCSCtlMain {
+    static func main() {
+        do {
+            if try QuickCommandLine.run(Array(CommandLine.arguments.dropFirst())) { return }
+        } catch {
+            EVMCSCtl.exit(reporting: error)
+        }
+        Task { @MainActor in
+            await EVMCSCtl.main()
+            Glibc.exit(ExitStatus.ok.rawValue)
+        }
+        dispatchMain()
+    }
+}
+
 /// `evmcsctl`: decode host profiles and MSR dumps, and compute compatibility verdicts,
 /// baselines and pools — offline from documents, or through the local evmcsd.
-@main
 struct EVMCSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evmcsctl",
@@ -25,8 +47,8 @@ struct EVMCSCtl: AsyncParsableCommand {
         ]
     )
 
-    /// Runs the command line with evmcsctl's exit statuses (ArgumentParser alone would use 64
-    /// for usage errors).
+    /// Parses and runs the command line with evmcsctl's exit statuses (ArgumentParser alone
+    /// would use 64 for usage errors).
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -35,14 +57,22 @@ struct EVMCSCtl: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let exit as ExitCode {
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    /// Ends the process for `error` as every command does: its exit status, its message on
+    /// standard error (ArgumentParser's own for usage errors, `--help` and `--version`).
+    static func exit(reporting error: any Error) -> Never {
+        switch error {
+        case let exit as ExitCode:
             Glibc.exit(exit.rawValue)
-        } catch let failure as CommandFailure {
+        case let failure as CommandFailure:
             TerminalStyle.standardError.print(failure.message)
             Glibc.exit(failure.status.rawValue)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
+        default:
+            if exitCode(for: error) == .success {
                 self.exit(withError: error)
             }
             TerminalStyle.standardError.print(fullMessage(for: error))

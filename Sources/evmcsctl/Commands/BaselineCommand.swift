@@ -2,7 +2,7 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl baseline P1.json P2.json …`
-struct BaselineCommand: AsyncParsableCommand {
+struct BaselineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
         abstract: "The richest VM requirements every given host accepts, and the QEMU -cpu flags for them."
@@ -40,7 +40,7 @@ struct BaselineCommand: AsyncParsableCommand {
         if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
     }
 
-    func run() async throws {
+    func run() throws {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let baseline: Baseline
         if local {
@@ -51,7 +51,7 @@ struct BaselineCommand: AsyncParsableCommand {
                 perfGlobalCtrl: perfGlobalCtrl,
                 nestedState: nestedState
             )
-            baseline = try await connection.withClient { try await $0.baseline(request) }
+            baseline = try connection.daemon.withClient { try $0.call(EVMCSAPI.baseline, params: request) }
         } else {
             do {
                 baseline = try Baseline(

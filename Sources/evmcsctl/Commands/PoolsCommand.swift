@@ -2,7 +2,7 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl pools P*.json`
-struct PoolsCommand: AsyncParsableCommand {
+struct PoolsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pools",
         abstract: "Group hosts by capability fingerprint and show which groups a VM can move between."
@@ -26,7 +26,7 @@ struct PoolsCommand: AsyncParsableCommand {
         if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
     }
 
-    func run() async throws {
+    func run() throws {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
         let pools: Pools
         if local {
@@ -37,7 +37,7 @@ struct PoolsCommand: AsyncParsableCommand {
                 perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
                 nestedState: evmcsOptions.nestedState
             )
-            pools = try await connection.withClient { try await $0.pools(request) }
+            pools = try connection.daemon.withClient { try $0.call(EVMCSAPI.pools, params: request) }
         } else {
             do {
                 pools = try Pools(

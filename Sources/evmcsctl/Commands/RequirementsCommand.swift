@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LibvirtIntegration
 import VMXModel
 
@@ -64,7 +63,7 @@ struct RequirementsCommand: ParsableCommand {
             let read: QMPCPUReport
             do {
                 read = try QMPCPUReader.read(path: qmp, timeout: timeout)
-            } catch let error as QMPError {
+            } catch {
                 throw CommandFailure(error.message, status: .daemonUnavailable)
             }
             do {
@@ -74,7 +73,7 @@ struct RequirementsCommand: ParsableCommand {
             }
             report.qmp = read
         } else if let libvirtXML {
-            let data = libvirtXML == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try DocumentFiles.data(libvirtXML)
+            let data = libvirtXML == "-" ? try DocumentFiles.standardInput() : try DocumentFiles.data(libvirtXML)
             do {
                 let source = libvirtXML == "-" ? "standard input" : libvirtXML
                 let built = try LibvirtRequirements.build(
