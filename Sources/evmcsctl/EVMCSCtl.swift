@@ -22,7 +22,7 @@ enum EVMCSCtlMain {
         }
         Task { @MainActor in
             await EVMCSCtl.main()
-            Glibc.exit(ExitStatus.ok.rawValue)
+            Glibc.exit(CommandFailure.Code.ok.rawValue)
         }
         dispatchMain()
     }
@@ -70,32 +70,45 @@ struct EVMCSCtl: AsyncParsableCommand {
             Glibc.exit(exit.rawValue)
         case let failure as CommandFailure:
             TerminalStyle.standardError.print(failure.message)
-            Glibc.exit(failure.status.rawValue)
+            Glibc.exit(failure.code.rawValue)
         default:
             if exitCode(for: error) == .success {
                 self.exit(withError: error)
             }
             TerminalStyle.standardError.print(fullMessage(for: error))
-            Glibc.exit(ExitStatus.usageOrDocumentError.rawValue)
+            Glibc.exit(CommandFailure.Code.usageOrDocumentError.rawValue)
         }
     }
 }
 
-/// evmcsctl's exit statuses (documented in `--help` and Docs/operations.md).
-enum ExitStatus: Int32 {
-    case ok = 0
-    case incompatible = 1
-    case usageOrDocumentError = 2
-    case daemonUnavailable = 3
-}
+/// An error that ends the command with a message and a specific exit status (documented in
+/// `--help` and Docs/operations.md).
+struct CommandFailure: Error, Sendable, CustomStringConvertible {
+    /// The exit status the failure ends the process with.
+    struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        var rawValue: Int32
+        init(rawValue: Int32) { self.rawValue = rawValue }
+        var description: String { String(rawValue) }
 
-/// An error that ends the command with a message and a specific exit status.
-struct CommandFailure: Error {
-    var message: String
-    var status: ExitStatus
-
-    init(_ message: String, status: ExitStatus = .usageOrDocumentError) {
-        self.message = message
-        self.status = status
+        /// 0: done, or compatible (also for a report that has nothing to show).
+        static let ok = Code(rawValue: 0)
+        /// 1: the verdict is incompatible.
+        static let incompatible = Code(rawValue: 1)
+        /// 2: a usage or document error.
+        static let usageOrDocumentError = Code(rawValue: 2)
+        /// 3: evmcsd (or QEMU's QMP) unreachable, or the caller not authorized.
+        static let daemonUnavailable = Code(rawValue: 3)
     }
+
+    let code: Code
+    let message: String
+    let cause: (any Error & Sendable)?
+
+    init(_ message: String, code: Code = .usageOrDocumentError, cause: (any Error & Sendable)? = nil) {
+        self.message = message
+        self.code = code
+        self.cause = cause
+    }
+
+    var description: String { message }
 }

@@ -8,13 +8,7 @@ struct BaselineCommand: ParsableCommand {
         abstract: "The richest VM requirements every given host accepts, and the QEMU -cpu flags for them."
     )
 
-    @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String] = []
-
-    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
-    var local = false
-
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(
         inversion: .prefixedNo,
@@ -36,25 +30,15 @@ struct BaselineCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
-    }
-
     func run() throws {
-        let hosts = try profiles.map(DocumentFiles.hostProfile)
-        let baseline: Baseline
-        if local {
-            let request = FleetRequest(
-                profiles: hosts,
-                includeLocal: true,
-                evmcs: evmcs,
-                perfGlobalCtrl: perfGlobalCtrl,
-                nestedState: nestedState
-            )
-            baseline = try connection.daemon.withClient { try $0.call(EVMCSAPI.baseline, params: request) }
-        } else {
-            do {
-                baseline = try Baseline(
+        let baseline = try fleet.result(
+            of: EVMCSAPI.baseline,
+            evmcs: evmcs,
+            perfGlobalCtrl: perfGlobalCtrl,
+            nestedState: nestedState
+        ) { (hosts: [HostProfile]) throws -> Baseline in
+            do throws(FleetError) {
+                return try Baseline(
                     of: hosts,
                     options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
                 )

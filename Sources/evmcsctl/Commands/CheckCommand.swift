@@ -124,6 +124,6 @@ struct CheckArguments {
         } else {
             VerdictRenderer(style: .standardOutput).render(verdict)
         }
-        if !verdict.compatible { throw ExitCode(ExitStatus.incompatible.rawValue) }
+        if !verdict.compatible { throw ExitCode(CommandFailure.Code.incompatible.rawValue) }
     }
 }

@@ -33,7 +33,7 @@ struct DaemonConnection {
         do {
             client = try EVMCSBlockingClient(socketPath: socketPath, timeout: .seconds(timeout))
         } catch {
-            throw CommandFailure(error.message, status: .daemonUnavailable)
+            throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
         }
         defer { client.close() }
         do {
@@ -50,7 +50,7 @@ struct DaemonConnection {
         do {
             client = try await EVMCSClient.connect(socketPath: socketPath, timeout: .seconds(timeout))
         } catch {
-            throw CommandFailure(error.message, status: .daemonUnavailable)
+            throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
         }
         do {
             let result = try await body(client)
@@ -70,7 +70,8 @@ struct DaemonConnection {
     private static func failure(_ error: EVMCSClientError) -> CommandFailure {
         CommandFailure(
             error.message,
-            status: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError
+            code: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError,
+            cause: error
         )
     }
 }

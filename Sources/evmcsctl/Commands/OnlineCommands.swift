@@ -83,7 +83,7 @@ struct FeaturesCommand: ParsableCommand {
         if output.json { return try JSONOutput.print(report) }
         guard let host = profile.vmx?.vcpu ?? profile.vmx?.system else {
             let why = profile.vmx?[provenanceOf: .system]?.reason?.message ?? "no VMX capability MSRs reported"
-            throw CommandFailure("\(profile.displayName) has no VMX features: \(why)", status: .ok)
+            throw CommandFailure("\(profile.displayName) has no VMX features: \(why)", code: .ok)
         }
         let guest = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl)
         FeatureTableRenderer(style: .standardOutput).render(
@@ -150,7 +150,7 @@ struct WatchCommand: AsyncParsableCommand {
                     ChangeRenderer(style: style).render(change)
                 }
             }
-            throw CommandFailure("evmcsd closed the connection", status: .daemonUnavailable)
+            throw CommandFailure("evmcsd closed the connection", code: .daemonUnavailable)
         }
     }
 }

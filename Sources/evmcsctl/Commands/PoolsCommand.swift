@@ -8,13 +8,7 @@ struct PoolsCommand: ParsableCommand {
         abstract: "Group hosts by capability fingerprint and show which groups a VM can move between."
     )
 
-    @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String] = []
-
-    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
-    var local = false
-
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(name: .long, help: "VMs use Enlightened VMCS (QEMU hv-evmcs).")
     var evmcs = false
@@ -22,25 +16,15 @@ struct PoolsCommand: ParsableCommand {
     @OptionGroup var evmcsOptions: EVMCSOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
-    }
-
     func run() throws {
-        let hosts = try profiles.map(DocumentFiles.hostProfile)
-        let pools: Pools
-        if local {
-            let request = FleetRequest(
-                profiles: hosts,
-                includeLocal: true,
-                evmcs: evmcs,
-                perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
-                nestedState: evmcsOptions.nestedState
-            )
-            pools = try connection.daemon.withClient { try $0.call(EVMCSAPI.pools, params: request) }
-        } else {
-            do {
-                pools = try Pools(
+        let pools = try fleet.result(
+            of: EVMCSAPI.pools,
+            evmcs: evmcs,
+            perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+            nestedState: evmcsOptions.nestedState
+        ) { (hosts: [HostProfile]) throws -> Pools in
+            do throws(FleetError) {
+                return try Pools(
                     of: hosts,
                     evmcs: evmcs,
                     perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,

@@ -64,7 +64,7 @@ struct RequirementsCommand: ParsableCommand {
             do {
                 read = try QMPCPUReader.read(path: qmp, timeout: timeout)
             } catch {
-                throw CommandFailure(error.message, status: .daemonUnavailable)
+                throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
             }
             do {
                 report.record(try QEMUCPURequirements(spec: read.spec, on: host, name: name ?? read.name, uuid: read.uuid))
