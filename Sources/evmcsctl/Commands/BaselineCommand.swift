@@ -32,19 +32,16 @@ struct BaselineCommand: ParsableCommand {
 
     func run() throws {
         let baseline = try fleet.result(
-            of: EVMCSAPI.baseline,
+            of: "baseline",
+            by: EVMCSAPI.baseline,
             evmcs: evmcs,
             perfGlobalCtrl: perfGlobalCtrl,
             nestedState: nestedState
-        ) { (hosts: [HostProfile]) throws -> Baseline in
-            do throws(FleetError) {
-                return try Baseline(
-                    of: hosts,
-                    options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
-                )
-            } catch {
-                throw CommandFailure("baseline: \(error.message)")
-            }
+        ) { (hosts: [HostProfile]) throws(FleetError) -> Baseline in
+            try Baseline(
+                of: hosts,
+                options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
+            )
         }
         if output.json {
             try JSONOutput.print(baseline)

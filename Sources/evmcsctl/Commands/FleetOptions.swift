@@ -17,16 +17,23 @@ struct FleetOptions: ParsableArguments {
     }
 
     /// Reads the profiles, then asks the daemon for `method` with them (`--local`), or computes
-    /// the result here with `compute`.
+    /// the result here with `compute` (its failure reported as `<command>: <why>`).
     func result<Result>(
-        of method: MethodDescriptor<FleetRequest, Result>,
+        of command: String,
+        by method: MethodDescriptor<FleetRequest, Result>,
         evmcs: Bool?,
         perfGlobalCtrl: Bool,
         nestedState: Bool?,
-        computedHere compute: ([HostProfile]) throws -> Result
+        computedHere compute: ([HostProfile]) throws(FleetError) -> Result
     ) throws -> Result {
         let hosts = try profiles.map(DocumentFiles.hostProfile)
-        guard local else { return try compute(hosts) }
+        guard local else {
+            do {
+                return try compute(hosts)
+            } catch {
+                throw CommandFailure("\(command): \(error.message)")
+            }
+        }
         let request = FleetRequest(
             profiles: hosts,
             includeLocal: true,

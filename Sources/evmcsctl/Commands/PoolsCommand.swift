@@ -18,21 +18,18 @@ struct PoolsCommand: ParsableCommand {
 
     func run() throws {
         let pools = try fleet.result(
-            of: EVMCSAPI.pools,
+            of: "pools",
+            by: EVMCSAPI.pools,
             evmcs: evmcs,
             perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
             nestedState: evmcsOptions.nestedState
-        ) { (hosts: [HostProfile]) throws -> Pools in
-            do throws(FleetError) {
-                return try Pools(
-                    of: hosts,
-                    evmcs: evmcs,
-                    perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
-                    nestedState: evmcsOptions.nestedState
-                )
-            } catch {
-                throw CommandFailure("pools: \(error.message)")
-            }
+        ) { (hosts: [HostProfile]) throws(FleetError) -> Pools in
+            try Pools(
+                of: hosts,
+                evmcs: evmcs,
+                perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+                nestedState: evmcsOptions.nestedState
+            )
         }
         if output.json {
             try JSONOutput.print(pools)
