@@ -6,12 +6,13 @@ import VMXModel
     import Glibc
 #endif
 
-/// The entry point. The plain `status` and `check` lines that monitoring and hooks run
-/// (``QuickCommandLine``) run here, synchronously, before anything of Swift concurrency starts:
-/// an `async` main would start libdispatch's threads and hand the work to one of them, which
-/// costs more than the call on a busy machine. Every other line goes to ArgumentParser on the
-/// main actor, as the compiler's `async` main would run it: one task on the main queue, then
-/// `dispatchMain()`, which does not return (``EVMCSCtl/main()`` ends the process).
+/// The entry point. The plain `status`, `profile`, `check` and `--version` lines that monitoring
+/// and hooks run (``QuickCommandLine``) run here, synchronously, before anything of Swift
+/// concurrency starts: an `async` main would start libdispatch's threads and hand the work to
+/// one of them, which costs more than the call on a busy machine. Every other line goes to
+/// ArgumentParser on the main actor, as the compiler's `async` main would run it: one task on
+/// the main queue, then `dispatchMain()`, which does not return (``EVMCSCtl/main()`` ends the
+/// process).
 @main
 enum EVMCSCtlMain {
     static func main() {

@@ -1,5 +1,7 @@
-/// The command lines monitoring scripts and hooks run most (`status`, `check`), read without
-/// ArgumentParser.
+import VMXModel
+
+/// The command lines monitoring scripts and hooks run most (`status`, `profile`, `check`,
+/// `--version`), read without ArgumentParser.
 ///
 /// ArgumentParser's parse reflects over the command (`Mirror`) and instantiates generic types
 /// whose conformance checks each scan every conformance record of this statically linked
@@ -9,7 +11,8 @@
 /// does not start with `-`, and its flags without a value. Any other line (`--help`, a short,
 /// unknown or repeated option, `--timeout` that is not an integer, a combination the command's
 /// `validate()` refuses) is left to ArgumentParser, with its messages. After the parse, both run
-/// the same code: ``StatusCommand/show(_:json:)`` and ``CheckArguments/run()``.
+/// the same code: ``StatusCommand/show(_:json:)``, ``ProfileCommand/show(_:json:)`` and
+/// ``CheckArguments/run()``.
 ///
 /// Arrays of pairs, not a dictionary: each generic type with a `Hashable` requirement is one more
 /// conformance scan at first use.
@@ -67,7 +70,8 @@ struct QuickCommandLine {
 
     private static let connectionOptions = ["socket", "timeout"]
 
-    /// Runs `arguments` (without the program's name) when it is a plain `status` or `check` line.
+    /// Runs `arguments` (without the program's name) when it is a plain `status`, `profile` or `check` line,
+    /// or `--version` alone (printed as ArgumentParser prints the configuration's version).
     /// - Returns: `false` when ArgumentParser is to parse the line.
     /// - Throws: What the command throws; ``EVMCSCtl/exit(reporting:)`` reports it as on
     ///   ArgumentParser's path.
@@ -75,11 +79,14 @@ struct QuickCommandLine {
         guard let command = arguments.first else { return false }
         let rest = arguments.dropFirst()
         switch command {
-        case "status":
+        case "--version" where rest.isEmpty:
+            TerminalStyle.standardOutput.print(EVMCSVersion.current)
+        case "status", "profile":
             guard let line = QuickCommandLine(rest, options: connectionOptions, flags: ["json"]),
                 let daemon = line.daemon
             else { return false }
-            try StatusCommand.show(daemon, json: line.flag("json"))
+            let show = command == "status" ? StatusCommand.show : ProfileCommand.show
+            try show(daemon, line.flag("json"))
         case "check":
             guard
                 let line = QuickCommandLine(

@@ -58,9 +58,13 @@ struct ProfileCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let profile = try connection.daemon.withClient { try $0.call(EVMCSAPI.profile) }
-        if output.json { return try JSONOutput.print(profile) }
+    func run() throws { try Self.show(connection.daemon, json: output.json) }
+
+    /// Asks `daemon` for the host profile and prints it: what `evmcsctl profile` does once its
+    /// arguments are read (by ArgumentParser or ``QuickCommandLine``).
+    static func show(_ daemon: DaemonConnection, json: Bool) throws {
+        let profile = try daemon.withClient { try $0.call(EVMCSAPI.profile) }
+        if json { return try JSONOutput.print(profile) }
         ProfileSummaryRenderer(style: .standardOutput).render(profile)
     }
 }
