@@ -162,8 +162,14 @@ struct OfflineCommandTests {
     /// and exit alike.
     @Test(arguments: [
         ["check", "--from", "Docs/examples/skylake-5.10.46.json", "--to", "Docs/examples/skylake-6.8.json", "--evmcs"],
-        ["check", "--from=Docs/examples/skylake-5.10.json", "--to", "Docs/examples/skylake-6.8.json", "--evmcs", "--json"],
-        ["check", "--vm", "Docs/examples/vm-windows-evmcs.json", "--profile", "Docs/examples/skylake-6.8.json", "--json"],
+        [
+            "check", "--from=Docs/examples/skylake-5.10.json", "--to", "Docs/examples/skylake-6.8.json", "--evmcs",
+            "--json",
+        ],
+        [
+            "check", "--vm", "Docs/examples/vm-windows-evmcs.json", "--profile", "Docs/examples/skylake-6.8.json",
+            "--json",
+        ],
         ["check", "--from", "Docs/examples/skylake-6.8.json", "--to", "Docs/examples/absent.json", "--nested-state"],
         ["status", "--socket", "/nonexistent/evmcsd.sock", "--timeout", "1", "--json"],
         ["profile", "--socket=/nonexistent/evmcsd.sock", "--json"],

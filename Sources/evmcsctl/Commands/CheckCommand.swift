@@ -92,7 +92,9 @@ struct CheckArguments {
             )
         case (let vm?, nil, _, _):
             let requirements = try DocumentFiles.vmRequirements(vm)
-            verdict = try daemon.withClient { try $0.call(EVMCSAPI.check, params: .requirements(requirements, target: nil)) }
+            verdict = try daemon.withClient {
+                try $0.call(EVMCSAPI.check, params: .requirements(requirements, target: nil))
+            }
         case (nil, _, let from?, let to?):
             verdict = CompatibilityChecker.check(
                 from: try DocumentFiles.hostProfile(from),
@@ -107,13 +109,13 @@ struct CheckArguments {
                 try $0.call(
                     EVMCSAPI.check,
                     params:
-                    .startedOn(
-                        source,
-                        evmcs: evmcs,
-                        perfGlobalCtrl: perfGlobalCtrl,
-                        nestedState: nestedState,
-                        target: nil
-                    )
+                        .startedOn(
+                            source,
+                            evmcs: evmcs,
+                            perfGlobalCtrl: perfGlobalCtrl,
+                            nestedState: nestedState,
+                            target: nil
+                        )
                 )
             }
         default:

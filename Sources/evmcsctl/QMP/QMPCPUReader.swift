@@ -55,7 +55,8 @@ enum QMPCPUReader {
             }
             guard entry["type"]?.string == "bool", QEMUCPUProperties.affectsVMX(property) || property.hasPrefix("hv-")
             else { continue }
-            properties[property] = try qmp.execute("qom-get", ["path": .string(first), "property": .string(property)]).bool
+            properties[property] = try qmp.execute("qom-get", ["path": .string(first), "property": .string(property)])
+                .bool
         }
         guard type.hasSuffix(typeSuffix) else {
             throw QMPError(.notQMP, "\(path): vCPU type \"\(type)\" is not an x86_64 CPU")

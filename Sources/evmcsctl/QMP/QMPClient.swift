@@ -96,7 +96,7 @@ final class QMPClient {
         let greeting: JSONValue
         do {
             greeting = try readMessage(waitingFor: "the QMP greeting")
-        } catch where error.code == .timedOut {
+        } catch let error where error.code == .timedOut {
             throw QMPError(
                 .timedOut,
                 "\(path): no QMP greeting: the monitor is busy (QEMU serves one QMP client at a time) or this is not a QMP socket"
@@ -149,7 +149,8 @@ final class QMPClient {
             guard buffer.count < 16 << 20 else { throw QMPError(.notQMP, "\(path): a QMP message over 16 MiB") }
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { throw QMPError(.timedOut, "\(path): timed out waiting for \(what)") }
-            let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds =
+                remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&poller, 1, Int32(min(milliseconds, 60_000)) + 1)
             if ready < 0 && errno == EINTR { continue }
