@@ -33,7 +33,7 @@ public final class EVMCSClient: Sendable {
 
     private enum Connection: Sendable {
         case pipelined(JSONRPCClient)
-        case blocking(BlockingJSONRPCClient)
+        case blocking(EVMCSBlockingClient)
     }
 
     private let connection: Connection
@@ -72,16 +72,18 @@ public final class EVMCSClient: Sendable {
         timeout: Duration = .seconds(30),
         transport: Transport = .pipelined
     ) async throws(EVMCSClientError) -> EVMCSClient {
-        do {
-            let connection: Connection =
-                switch transport {
-                case .pipelined: .pipelined(try await JSONRPCClient.connect(unixSocketPath: socketPath))
-                case .blocking: .blocking(try BlockingJSONRPCClient(unixSocketPath: socketPath))
-                }
-            return EVMCSClient(connection: connection, socketPath: socketPath, timeout: timeout)
-        } catch {
-            throw EVMCSClientError(error, socketPath: socketPath)
+        let connection: Connection
+        switch transport {
+        case .pipelined:
+            do {
+                connection = .pipelined(try await JSONRPCClient.connect(unixSocketPath: socketPath))
+            } catch {
+                throw EVMCSClientError(error, socketPath: socketPath)
+            }
+        case .blocking:
+            connection = .blocking(try EVMCSBlockingClient(socketPath: socketPath, timeout: timeout))
         }
+        return EVMCSClient(connection: connection, socketPath: socketPath, timeout: timeout)
     }
 
     /// Closes the connection; calls in flight fail with `connectionLost`.
@@ -182,7 +184,7 @@ public final class EVMCSClient: Sendable {
     ) async throws(JSONRPCClientError) -> JSONValue {
         switch connection {
         case .pipelined(let client): try await client.call(method.rawValue, params: params, timeout: timeout)
-        case .blocking(let client): try client.call(method.rawValue, params: params, timeout: timeout)
+        case .blocking(let client): try client.raw(method, params: params)
         }
     }
 }

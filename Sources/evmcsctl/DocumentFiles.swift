@@ -24,11 +24,24 @@ enum DocumentFiles {
         return data
     }
 
+    /// Everything on standard input (`--libvirt-xml -`), within the same size limit.
+    static func standardInput() throws -> Data {
+        guard let input = fdopen(dup(STDIN_FILENO), "rb") else {
+            throw CommandFailure("standard input: cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(input) }
+        return try read(input, name: "standard input")
+    }
+
     private static func contents(_ path: String) throws -> Data {
         guard let file = fopen(path, "rb") else {
             throw CommandFailure("\(path): cannot read: \(String(cString: strerror(errno)))")
         }
         defer { fclose(file) }
+        return try read(file, name: path)
+    }
+
+    private static func read(_ file: UnsafeMutablePointer<FILE>, name path: String) throws -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {

@@ -157,6 +157,33 @@ struct OfflineCommandTests {
         #expect(result.standardOutput.contains("win2022-vbs → skylake-ubuntu2404"))
     }
 
+    /// Plain `check`, `status`, `profile` and `--version` lines skip ArgumentParser (`QuickCommandLine`);
+    /// the same line with one of its flags given twice goes through ArgumentParser. Both must print
+    /// and exit alike.
+    @Test(arguments: [
+        ["check", "--from", "Docs/examples/skylake-5.10.46.json", "--to", "Docs/examples/skylake-6.8.json", "--evmcs"],
+        [
+            "check", "--from=Docs/examples/skylake-5.10.json", "--to", "Docs/examples/skylake-6.8.json", "--evmcs",
+            "--json",
+        ],
+        [
+            "check", "--vm", "Docs/examples/vm-windows-evmcs.json", "--profile", "Docs/examples/skylake-6.8.json",
+            "--json",
+        ],
+        ["check", "--from", "Docs/examples/skylake-6.8.json", "--to", "Docs/examples/absent.json", "--nested-state"],
+        ["status", "--socket", "/nonexistent/evmcsd.sock", "--timeout", "1", "--json"],
+        ["profile", "--socket=/nonexistent/evmcsd.sock", "--json"],
+        ["--version"],
+    ])
+    func quickLinesAndArgumentParserAgree(arguments: [String]) throws {
+        let quick = try CommandRunner.run("evmcsctl", arguments)
+        let parsed = try CommandRunner.run("evmcsctl", arguments + [arguments.last!])
+        #expect(quick.status == parsed.status)
+        #expect(quick.standardOutput == parsed.standardOutput)
+        #expect(quick.standardError == parsed.standardError)
+        #expect(!quick.standardOutput.isEmpty || !quick.standardError.isEmpty)
+    }
+
     @Test func badInputExitsWithTwo() throws {
         let usage = try evmcsctl("check", "--profile", "x.json")
         #expect(usage.status == 2)

@@ -2,19 +2,13 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl baseline P1.json P2.json …`
-struct BaselineCommand: AsyncParsableCommand {
+struct BaselineCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline",
         abstract: "The richest VM requirements every given host accepts, and the QEMU -cpu flags for them."
     )
 
-    @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String] = []
-
-    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
-    var local = false
-
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(
         inversion: .prefixedNo,
@@ -36,31 +30,18 @@ struct BaselineCommand: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
-    }
-
-    func run() async throws {
-        let hosts = try profiles.map(DocumentFiles.hostProfile)
-        let baseline: Baseline
-        if local {
-            let request = FleetRequest(
-                profiles: hosts,
-                includeLocal: true,
-                evmcs: evmcs,
-                perfGlobalCtrl: perfGlobalCtrl,
-                nestedState: nestedState
+    func run() throws {
+        let baseline = try fleet.result(
+            of: "baseline",
+            by: EVMCSAPI.baseline,
+            evmcs: evmcs,
+            perfGlobalCtrl: perfGlobalCtrl,
+            nestedState: nestedState
+        ) { (hosts: [HostProfile]) throws(FleetError) -> Baseline in
+            try Baseline(
+                of: hosts,
+                options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
             )
-            baseline = try await connection.withClient { try await $0.baseline(request) }
-        } else {
-            do {
-                baseline = try Baseline(
-                    of: hosts,
-                    options: BaselineOptions(evmcs: evmcs, perfGlobalCtrl: perfGlobalCtrl, nestedState: nestedState)
-                )
-            } catch {
-                throw CommandFailure("baseline: \(error.message)")
-            }
         }
         if output.json {
             try JSONOutput.print(baseline)

@@ -2,7 +2,7 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl check`: can this VM run on / move to that host?
-struct CheckCommand: AsyncParsableCommand {
+struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Compute the compatibility verdict of a VM and a target host.",
@@ -36,19 +36,53 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
+    func validate() throws { try arguments.validate() }
+
+    func run() throws { try arguments.run() }
+
+    /// The values parsed, for the code both parsers run.
+    var arguments: CheckArguments {
+        CheckArguments(
+            vm: vm,
+            profile: profile,
+            from: from,
+            to: to,
+            evmcs: evmcs,
+            perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+            nestedState: evmcsOptions.nestedState,
+            daemon: connection.daemon,
+            json: output.json
+        )
+    }
+}
+
+/// What `evmcsctl check` does once its arguments are read, by ArgumentParser (``CheckCommand``)
+/// or by ``QuickCommandLine``.
+struct CheckArguments {
+    // The options of ``CheckCommand``, under the same names.
+    var vm: String?
+    var profile: String?
+    var from: String?
+    var to: String?
+    var evmcs: Bool
+    var perfGlobalCtrl: Bool
+    var nestedState: Bool
+    var daemon: DaemonConnection
+    var json: Bool
+
+    func validate() throws(ValidationError) {
         switch (vm, profile, from, to) {
         case (.some, _, nil, nil), (nil, nil, .some, _): break
         default: throw ValidationError("give either --vm [--profile HOST.json], or --from [--to HOST.json]")
         }
-        if vm != nil && (evmcs || evmcsOptions.perfGlobalCtrl || evmcsOptions.nestedState) {
+        if vm != nil && (evmcs || perfGlobalCtrl || nestedState) {
             throw ValidationError(
                 "--evmcs, --perf-global-ctrl and --nested-state apply to --from; a VM document states them itself"
             )
         }
     }
 
-    func run() async throws {
+    func run() throws {
         let verdict: Verdict
         switch (vm, profile, from, to) {
         case (let vm?, let profile?, _, _):
@@ -58,37 +92,40 @@ struct CheckCommand: AsyncParsableCommand {
             )
         case (let vm?, nil, _, _):
             let requirements = try DocumentFiles.vmRequirements(vm)
-            verdict = try await connection.withClient { try await $0.check(.requirements(requirements, target: nil)) }
+            verdict = try daemon.withClient {
+                try $0.call(EVMCSAPI.check, params: .requirements(requirements, target: nil))
+            }
         case (nil, _, let from?, let to?):
             verdict = CompatibilityChecker.check(
                 from: try DocumentFiles.hostProfile(from),
                 to: try DocumentFiles.hostProfile(to),
                 evmcs: evmcs,
-                perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
-                nestedState: evmcsOptions.nestedState
+                perfGlobalCtrl: perfGlobalCtrl,
+                nestedState: nestedState
             )
         case (nil, _, let from?, nil):
             let source = try DocumentFiles.hostProfile(from)
-            let (perfGlobalCtrl, nestedState) = (evmcsOptions.perfGlobalCtrl, evmcsOptions.nestedState)
-            verdict = try await connection.withClient {
-                try await $0.check(
-                    .startedOn(
-                        source,
-                        evmcs: evmcs,
-                        perfGlobalCtrl: perfGlobalCtrl,
-                        nestedState: nestedState,
-                        target: nil
-                    )
+            verdict = try daemon.withClient {
+                try $0.call(
+                    EVMCSAPI.check,
+                    params:
+                        .startedOn(
+                            source,
+                            evmcs: evmcs,
+                            perfGlobalCtrl: perfGlobalCtrl,
+                            nestedState: nestedState,
+                            target: nil
+                        )
                 )
             }
         default:
             throw ValidationError("give either --vm [--profile HOST.json], or --from [--to HOST.json]")
         }
-        if output.json {
+        if json {
             try JSONOutput.print(verdict)
         } else {
             VerdictRenderer(style: .standardOutput).render(verdict)
         }
-        if !verdict.compatible { throw ExitCode(ExitStatus.incompatible.rawValue) }
+        if !verdict.compatible { throw ExitCode(CommandFailure.Code.incompatible.rawValue) }
     }
 }

@@ -13,22 +13,44 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds to wait for each answer.")
     var timeout: Int = 30
 
-    /// Connects, runs `body`, closes; daemon errors become exit status 3 (unreachable or not
-    /// authorized) or 2 (bad input). One-shot commands use a blocking connection (no event-loop
-    /// threads for a call or two); `watch` needs `.pipelined` for its notifications.
-    func withClient<T>(
-        transport: EVMCSClient.Transport = .blocking,
-        _ body: (EVMCSClient) async throws -> T
-    ) async throws -> T {
+    /// The connection these options name.
+    var daemon: DaemonConnection { DaemonConnection(socket: socket, timeout: timeout) }
+}
+
+/// How a command reaches evmcsd: the values of ``ConnectionOptions``, whichever parser read them
+/// (ArgumentParser, or ``QuickCommandLine`` for the hot commands).
+struct DaemonConnection {
+    /// `--socket`; `nil` is ``EVMCSClient/defaultSocketPath``.
+    var socket: String?
+    /// `--timeout`, seconds to wait for each answer.
+    var timeout: Int
+
+    /// Connects with a blocking client, runs `body` on this thread, closes; daemon errors become
+    /// exit status 3 (unreachable or not authorized) or 2 (bad input). Every one-shot command
+    /// uses this: no event-loop threads and no task hand-offs for a call or two.
+    func withClient<T>(_ body: (EVMCSBlockingClient) throws -> T) throws -> T {
+        let client: EVMCSBlockingClient
+        do {
+            client = try EVMCSBlockingClient(socketPath: socketPath, timeout: .seconds(timeout))
+        } catch {
+            throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
+        }
+        defer { client.close() }
+        do {
+            return try body(client)
+        } catch let error as EVMCSClientError {
+            throw Self.failure(error)
+        }
+    }
+
+    /// Connects with a pipelined client (SwiftNIO), runs `body`, closes: for `watch`, which
+    /// needs the notifications; errors as for ``withClient(_:)``.
+    func withPipelinedClient<T>(_ body: (EVMCSClient) async throws -> T) async throws -> T {
         let client: EVMCSClient
         do {
-            client = try await EVMCSClient.connect(
-                socketPath: socket ?? EVMCSClient.defaultSocketPath,
-                timeout: .seconds(timeout),
-                transport: transport
-            )
+            client = try await EVMCSClient.connect(socketPath: socketPath, timeout: .seconds(timeout))
         } catch {
-            throw CommandFailure(error.message, status: .daemonUnavailable)
+            throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
         }
         do {
             let result = try await body(client)
@@ -36,13 +58,20 @@ struct ConnectionOptions: ParsableArguments {
             return result
         } catch let error as EVMCSClientError {
             await client.close()
-            throw CommandFailure(
-                error.message,
-                status: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError
-            )
+            throw Self.failure(error)
         } catch {
             await client.close()
             throw error
         }
+    }
+
+    private var socketPath: String { socket ?? EVMCSClient.defaultSocketPath }
+
+    private static func failure(_ error: EVMCSClientError) -> CommandFailure {
+        CommandFailure(
+            error.message,
+            code: error.isUnreachableOrUnauthorized ? .daemonUnavailable : .usageOrDocumentError,
+            cause: error
+        )
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl status`
-struct StatusCommand: AsyncParsableCommand {
+struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the daemon's state: version, cache, fingerprint, counters."
@@ -10,9 +10,13 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let status = try await connection.withClient { try await $0.status() }
-        if output.json { return try JSONOutput.print(status) }
+    func run() throws { try Self.show(connection.daemon, json: output.json) }
+
+    /// Asks `daemon` for its status and prints it: what `evmcsctl status` does once its
+    /// arguments are read (by ArgumentParser or ``QuickCommandLine``).
+    static func show(_ daemon: DaemonConnection, json: Bool) throws {
+        let status = try daemon.withClient { try $0.call(EVMCSAPI.status) }
+        if json { return try JSONOutput.print(status) }
         let style = TerminalStyle.standardOutput
         var table = Table()
         table.add([
@@ -46,7 +50,7 @@ struct StatusCommand: AsyncParsableCommand {
 }
 
 /// `evmcsctl profile`
-struct ProfileCommand: AsyncParsableCommand {
+struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "Show this host's profile as the daemon serves it."
@@ -54,15 +58,19 @@ struct ProfileCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let profile = try await connection.withClient { try await $0.profile() }
-        if output.json { return try JSONOutput.print(profile) }
+    func run() throws { try Self.show(connection.daemon, json: output.json) }
+
+    /// Asks `daemon` for the host profile and prints it: what `evmcsctl profile` does once its
+    /// arguments are read (by ArgumentParser or ``QuickCommandLine``).
+    static func show(_ daemon: DaemonConnection, json: Bool) throws {
+        let profile = try daemon.withClient { try $0.call(EVMCSAPI.profile) }
+        if json { return try JSONOutput.print(profile) }
         ProfileSummaryRenderer(style: .standardOutput).render(profile)
     }
 }
 
 /// `evmcsctl features`: vmxcap-like table of this host, host view against the eVMCS guest view.
-struct FeaturesCommand: AsyncParsableCommand {
+struct FeaturesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Show this host's VMX features (vmxcap-like): what KVM offers and what an eVMCS guest sees."
@@ -72,14 +80,14 @@ struct FeaturesCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let (profile, report) = try await connection.withClient { client in
-            (try await client.profile(), try await client.evmcs())
+    func run() throws {
+        let (profile, report) = try connection.daemon.withClient { client in
+            (try client.call(EVMCSAPI.profile), try client.call(EVMCSAPI.evmcs))
         }
         if output.json { return try JSONOutput.print(report) }
         guard let host = profile.vmx?.vcpu ?? profile.vmx?.system else {
             let why = profile.vmx?[provenanceOf: .system]?.reason?.message ?? "no VMX capability MSRs reported"
-            throw CommandFailure("\(profile.displayName) has no VMX features: \(why)", status: .ok)
+            throw CommandFailure("\(profile.displayName) has no VMX features: \(why)", code: .ok)
         }
         let guest = profile.recordedGuestView(perfGlobalCtrl: perfGlobalCtrl)
         FeatureTableRenderer(style: .standardOutput).render(
@@ -106,7 +114,7 @@ struct FeaturesCommand: AsyncParsableCommand {
 }
 
 /// `evmcsctl history`
-struct HistoryCommand: AsyncParsableCommand {
+struct HistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
         abstract: "Show the capability changes the daemon has seen."
@@ -114,8 +122,8 @@ struct HistoryCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let history = try await connection.withClient { try await $0.history() }
+    func run() throws {
+        let history = try connection.daemon.withClient { try $0.call(EVMCSAPI.history) }
         if output.json { return try JSONOutput.print(history) }
         let style = TerminalStyle.standardOutput
         if history.changes.isEmpty {
@@ -135,7 +143,7 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        try await connection.withClient(transport: .pipelined) { client in
+        try await connection.daemon.withPipelinedClient { client in
             let changes = try await client.subscribe()
             let style = TerminalStyle.standardOutput
             if !output.json { style.print(style.dim("watching \(client.socketPath); Ctrl-C to stop")) }
@@ -146,13 +154,13 @@ struct WatchCommand: AsyncParsableCommand {
                     ChangeRenderer(style: style).render(change)
                 }
             }
-            throw CommandFailure("evmcsd closed the connection", status: .daemonUnavailable)
+            throw CommandFailure("evmcsd closed the connection", code: .daemonUnavailable)
         }
     }
 }
 
 /// `evmcsctl refresh` (admin)
-struct RefreshCommand: AsyncParsableCommand {
+struct RefreshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Make the daemon re-probe now (root or the admin group)."
@@ -160,8 +168,8 @@ struct RefreshCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let result = try await connection.withClient { try await $0.refresh() }
+    func run() throws {
+        let result = try connection.daemon.withClient { try $0.call(EVMCSAPI.refresh) }
         if output.json { return try JSONOutput.print(result) }
         TerminalStyle.standardOutput.print(
             "re-probed in \(result.durationMicros) µs; \(result.changed ? "capabilities changed" : "no change"); fingerprint \(result.fingerprint ?? "none")"
@@ -170,7 +178,7 @@ struct RefreshCommand: AsyncParsableCommand {
 }
 
 /// `evmcsctl reload` (admin)
-struct ReloadCommand: AsyncParsableCommand {
+struct ReloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
         abstract: "Make the daemon reload its configuration (root or the admin group)."
@@ -178,8 +186,8 @@ struct ReloadCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @OptionGroup var output: OutputOptions
 
-    func run() async throws {
-        let result = try await connection.withClient { try await $0.reload() }
+    func run() throws {
+        let result = try connection.daemon.withClient { try $0.call(EVMCSAPI.reload) }
         if output.json { return try JSONOutput.print(result) }
         let style = TerminalStyle.standardOutput
         style.print(

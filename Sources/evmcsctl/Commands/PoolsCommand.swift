@@ -2,19 +2,13 @@ import ArgumentParser
 import EVMCSClient
 
 /// `evmcsctl pools P*.json`
-struct PoolsCommand: AsyncParsableCommand {
+struct PoolsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pools",
         abstract: "Group hosts by capability fingerprint and show which groups a VM can move between."
     )
 
-    @Argument(help: "Host profiles or raw MSR dumps.")
-    var profiles: [String] = []
-
-    @Flag(name: .long, help: "Include this host, as the local evmcsd measures it (the daemon computes the result).")
-    var local = false
-
-    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var fleet: FleetOptions
 
     @Flag(name: .long, help: "VMs use Enlightened VMCS (QEMU hv-evmcs).")
     var evmcs = false
@@ -22,33 +16,20 @@ struct PoolsCommand: AsyncParsableCommand {
     @OptionGroup var evmcsOptions: EVMCSOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        if profiles.isEmpty && !local { throw ValidationError("give at least one host profile, or --local") }
-    }
-
-    func run() async throws {
-        let hosts = try profiles.map(DocumentFiles.hostProfile)
-        let pools: Pools
-        if local {
-            let request = FleetRequest(
-                profiles: hosts,
-                includeLocal: true,
+    func run() throws {
+        let pools = try fleet.result(
+            of: "pools",
+            by: EVMCSAPI.pools,
+            evmcs: evmcs,
+            perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
+            nestedState: evmcsOptions.nestedState
+        ) { (hosts: [HostProfile]) throws(FleetError) -> Pools in
+            try Pools(
+                of: hosts,
                 evmcs: evmcs,
                 perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
                 nestedState: evmcsOptions.nestedState
             )
-            pools = try await connection.withClient { try await $0.pools(request) }
-        } else {
-            do {
-                pools = try Pools(
-                    of: hosts,
-                    evmcs: evmcs,
-                    perfGlobalCtrl: evmcsOptions.perfGlobalCtrl,
-                    nestedState: evmcsOptions.nestedState
-                )
-            } catch {
-                throw CommandFailure("pools: \(error.message)")
-            }
         }
         if output.json {
             try JSONOutput.print(pools)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import LibvirtIntegration
 import VMXModel
 
@@ -64,8 +63,8 @@ struct RequirementsCommand: ParsableCommand {
             let read: QMPCPUReport
             do {
                 read = try QMPCPUReader.read(path: qmp, timeout: timeout)
-            } catch let error as QMPError {
-                throw CommandFailure(error.message, status: .daemonUnavailable)
+            } catch {
+                throw CommandFailure(error.message, code: .daemonUnavailable, cause: error)
             }
             do {
                 report.record(try QEMUCPURequirements(spec: read.spec, on: host, name: name ?? read.name, uuid: read.uuid))
@@ -74,7 +73,7 @@ struct RequirementsCommand: ParsableCommand {
             }
             report.qmp = read
         } else if let libvirtXML {
-            let data = libvirtXML == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try DocumentFiles.data(libvirtXML)
+            let data = libvirtXML == "-" ? try DocumentFiles.standardInput() : try DocumentFiles.data(libvirtXML)
             do {
                 let source = libvirtXML == "-" ? "standard input" : libvirtXML
                 let built = try LibvirtRequirements.build(

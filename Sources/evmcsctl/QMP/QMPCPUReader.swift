@@ -1,3 +1,4 @@
+import JSONRPC
 import VMXModel
 
 /// What a running QEMU says about its vCPUs and itself, read over QMP.
@@ -34,33 +35,34 @@ struct QMPCPUReport: Encodable {
 enum QMPCPUReader {
     static let typeSuffix = "-x86_64-cpu"
 
-    static func read(path: String, timeout: Double) throws -> QMPCPUReport {
+    static func read(path: String, timeout: Double) throws(QMPError) -> QMPCPUReport {
         let qmp = try QMPClient(path: path, timeout: timeout)
-        guard let cpus = try qmp.execute("query-cpus-fast") as? [[String: Any]], !cpus.isEmpty else {
-            throw QMPError("\(path): query-cpus-fast lists no vCPU")
+        guard case .array(let cpus) = try qmp.execute("query-cpus-fast"), !cpus.isEmpty else {
+            throw QMPError(.notQMP, "\(path): query-cpus-fast lists no vCPU")
         }
-        let paths = cpus.compactMap { $0["qom-path"] as? String }
-        guard let first = paths.first else { throw QMPError("\(path): query-cpus-fast gives no qom-path") }
-        guard let listed = try qmp.execute("qom-list", ["path": first]) as? [[String: Any]] else {
-            throw QMPError("\(path): qom-list \(first): not a list")
+        let paths = cpus.compactMap { $0["qom-path"]?.string }
+        guard let first = paths.first else { throw QMPError(.notQMP, "\(path): query-cpus-fast gives no qom-path") }
+        guard case .array(let listed) = try qmp.execute("qom-list", ["path": .string(first)]) else {
+            throw QMPError(.notQMP, "\(path): qom-list \(first): not a list")
         }
         var properties: [String: Bool] = [:]
         var type = ""
         for entry in listed {
-            guard let property = entry["name"] as? String else { continue }
+            guard let property = entry["name"]?.string else { continue }
             if property == "type" {
-                type = try qmp.execute("qom-get", ["path": first, "property": "type"]) as? String ?? ""
+                type = try qmp.execute("qom-get", ["path": .string(first), "property": "type"]).string ?? ""
                 continue
             }
-            guard entry["type"] as? String == "bool", QEMUCPUProperties.affectsVMX(property) || property.hasPrefix("hv-")
+            guard entry["type"]?.string == "bool", QEMUCPUProperties.affectsVMX(property) || property.hasPrefix("hv-")
             else { continue }
-            properties[property] = try qmp.execute("qom-get", ["path": first, "property": property]) as? Bool
+            properties[property] = try qmp.execute("qom-get", ["path": .string(first), "property": .string(property)])
+                .bool
         }
         guard type.hasSuffix(typeSuffix) else {
-            throw QMPError("\(path): vCPU type \"\(type)\" is not an x86_64 CPU")
+            throw QMPError(.notQMP, "\(path): vCPU type \"\(type)\" is not an x86_64 CPU")
         }
-        let name = (try qmp.execute("query-name") as? [String: Any])?["name"] as? String
-        let uuid = (try qmp.execute("query-uuid") as? [String: Any])?["UUID"] as? String
+        let name = try qmp.execute("query-name")["name"]?.string
+        let uuid = try qmp.execute("query-uuid")["UUID"]?.string
         return QMPCPUReport(
             qemuVersion: qmp.version,
             name: name,
