@@ -1,10 +1,5 @@
+import JSONCore
 import VMXModel
-
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -54,7 +49,7 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
             return .failure(.corrupt("no header line (truncated?)"))
         }
         let payload = Array(bytes[(newline + 1)...])
-        guard let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[..<newline])) else {
+        guard let header = try? Self.decode(Header.self, bytes[..<newline]) else {
             return .failure(.corrupt("unreadable header"))
         }
         guard header.schema == Self.schema else {
@@ -66,7 +61,7 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
         guard SHA256.hexDigest(of: payload) == header.sha256 else { return .failure(.corrupt("checksum mismatch")) }
         let entry: Entry
         do {
-            entry = try JSONDecoder().decode(Entry.self, from: Data(payload))
+            entry = try Self.decode(Entry.self, payload)
         } catch {
             return .failure(.corrupt("payload does not decode: \(error)", cause: error))
         }
@@ -81,14 +76,18 @@ public struct ProfileCacheFile<Key: Codable & Equatable & Sendable>: Sendable {
     /// - Throws: ``AtomicFile/Failure`` for I/O errors, `EncodingError` if the entry cannot
     ///   be encoded.
     public func save(_ entry: Entry) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let payload = Array(try encoder.encode(entry))
+        let encoder = JSONValueEncoder()
+        let payload = try encoder.encode(entry).serialized()
         let header = Header(schema: Self.schema, length: payload.count, sha256: SHA256.hexDigest(of: payload))
-        var bytes = Array(try encoder.encode(header))
+        var bytes = try encoder.encode(header).serialized()
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: payload)
         try AtomicFile.write(bytes, to: path, mode: 0o600)
+    }
+
+    /// Parses `bytes` once with the strict parser and decodes the tree (JSONCore, as documents are read).
+    private static func decode<Value: Decodable>(_ type: Value.Type, _ bytes: some Collection<UInt8>) throws -> Value {
+        try JSONValueDecoder().decode(type, from: try JSONParser().parse(bytes))
     }
 
     private struct Header: Codable {

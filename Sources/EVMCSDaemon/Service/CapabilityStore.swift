@@ -14,23 +14,51 @@ final class CapabilityStore: Sendable {
         let key: ProbeSourceKey
         /// Unix time the profile was measured.
         let measuredAt: Double
-        let profileAnswer: EncodedAnswer<HostProfile>
-        let evmcsAnswer: EncodedAnswer<HostEVMCSReport>
-        let vmxAnswer: EncodedAnswer<HostVMXReport>
         /// Whether the profile says eVMCS is supported (`daemon.status`).
         let evmcsSupported: Bool
+        /// The cached answers, encoded on first use (or by ``prepareAnswers()`` once the daemon
+        /// is ready), not while the daemon starts.
+        private let answers = Mutex<Answers?>(nil)
 
-        init(profile: HostProfile, key: ProbeSourceKey, measuredAt: Double) throws {
+        /// The encoded `host.profile`, `host.evmcs` and `host.vmx` answers.
+        struct Answers: Sendable {
+            let profile: EncodedAnswer<HostProfile>
+            let evmcs: EncodedAnswer<HostEVMCSReport>
+            let vmx: EncodedAnswer<HostVMXReport>
+        }
+
+        init(profile: HostProfile, key: ProbeSourceKey, measuredAt: Double) {
             self.profile = profile
             self.key = key
             self.measuredAt = measuredAt
-            self.profileAnswer = try EncodedAnswer(profile)
-            self.evmcsAnswer = try EncodedAnswer(HostEVMCSReport(profile))
-            self.vmxAnswer = try EncodedAnswer(HostVMXReport(profile))
             if case .supported = profile.evmcsSupport {
                 self.evmcsSupported = true
             } else {
                 self.evmcsSupported = false
+            }
+        }
+
+        /// The `host.profile` answer.
+        var profileAnswer: EncodedAnswer<HostProfile> { get throws { try prepareAnswers().profile } }
+        /// The `host.evmcs` answer.
+        var evmcsAnswer: EncodedAnswer<HostEVMCSReport> { get throws { try prepareAnswers().evmcs } }
+        /// The `host.vmx` answer (all views).
+        var vmxAnswer: EncodedAnswer<HostVMXReport> { get throws { try prepareAnswers().vmx } }
+
+        /// Encodes the cached answers unless that is done; every later call returns them.
+        ///
+        /// - Throws: `EncodingError` for a profile with a value JSON cannot hold (a non-finite number).
+        @discardableResult
+        func prepareAnswers() throws -> Answers {
+            try answers.withLock { answers in
+                if let answers { return answers }
+                let encoded = Answers(
+                    profile: try EncodedAnswer(profile),
+                    evmcs: try EncodedAnswer(HostEVMCSReport(profile)),
+                    vmx: try EncodedAnswer(HostVMXReport(profile))
+                )
+                answers = encoded
+                return encoded
             }
         }
     }
@@ -69,8 +97,8 @@ final class CapabilityStore: Sendable {
         cacheState: CacheState,
         note: String? = nil,
         trigger: String
-    ) throws -> ProfileChangedEvent? {
-        let serving = try Serving(profile: profile, key: key, measuredAt: measuredAt)
+    ) -> ProfileChangedEvent? {
+        let serving = Serving(profile: profile, key: key, measuredAt: measuredAt)
         return state.withLock { state in
             let previous = state.serving?.profile
             state.serving = serving

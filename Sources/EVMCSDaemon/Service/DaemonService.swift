@@ -89,6 +89,9 @@ public final class DaemonService: Service {
                 }
                 try await self.server.run {
                     self.notifier.ready(status: self.statusLine())
+                    // A profile loaded from the cache is served before its answers are encoded:
+                    // encode them now, off the path to READY=1.
+                    self.prepareAnswers()
                     self.logger.info(
                         "ready",
                         metadata: [
@@ -128,6 +131,14 @@ public final class DaemonService: Service {
             )
         }
         return loops
+    }
+
+    private func prepareAnswers() {
+        do {
+            try store.serving?.prepareAnswers()
+        } catch {
+            logger.error("cannot encode the cached answers", metadata: ["error": "\(error)"])
+        }
     }
 
     private func statusLine() -> String {

@@ -68,7 +68,7 @@ actor ProfileRefresher {
         let key = await currentKey()
         switch cacheFile.load(daemonVersion: DaemonBuild.identity, key: key) {
         case .success(let entry):
-            try store.install(
+            store.install(
                 entry.profile,
                 key: key,
                 measuredAt: Self.unixTime(entry.savedAt),
@@ -172,7 +172,7 @@ actor ProfileRefresher {
     {
         let profile = try await probe()
         let now = Timestamp.unixNow()
-        let event = try store.install(
+        let event = store.install(
             profile,
             key: key,
             measuredAt: now,
@@ -180,6 +180,8 @@ actor ProfileRefresher {
             note: note,
             trigger: trigger
         )
+        // A new profile's answers are encoded now rather than by the first request for them.
+        try store.serving?.prepareAnswers()
         do {
             try cacheFile.save(
                 ProfileCacheFile.Entry(
