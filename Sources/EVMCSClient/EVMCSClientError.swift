@@ -54,38 +54,52 @@ public struct EVMCSClientError: Error, Sendable, Hashable, CustomStringConvertib
     }
 
     init(_ error: JSONRPCClientError, socketPath: String) {
-        switch error {
-        case .connectFailed(let path, let code) where code == EACCES || code == EPERM:
-            self.init(
-                kind: .permissionDenied,
-                message: "no permission to connect to \(path): join the socket's group (evmcsd) or run as root"
-            )
-        case .connectFailed(let path, let code) where code != ENOENT && code != ECONNREFUSED:
-            self.init(
-                kind: .unusableSocketPath,
-                message:
-                    "cannot connect to \(path) (\(String(cString: strerror(code)))): it is not a socket evmcsd can listen on; give --socket or $EVMCSD_SOCKET"
-            )
-        case .connectFailed(let path, let code):
-            self.init(
-                kind: .daemonNotRunning,
-                message:
-                    "evmcsd is not running at \(path) (\(String(cString: strerror(code)))): start it (systemctl start evmcsd.socket, or make run) or give --socket"
-            )
+        switch error.code {
+        case .connectFailed:
+            let path = error.path ?? socketPath
+            let code = error.errno ?? 0
+            if code == EACCES || code == EPERM {
+                self.init(
+                    kind: .permissionDenied,
+                    message: "no permission to connect to \(path): join the socket's group (evmcsd) or run as root"
+                )
+            } else if code != ENOENT && code != ECONNREFUSED {
+                self.init(
+                    kind: .unusableSocketPath,
+                    message:
+                        "cannot connect to \(path) (\(String(cString: strerror(code)))): it is not a socket evmcsd can listen on; give --socket or $EVMCSD_SOCKET"
+                )
+            } else {
+                self.init(
+                    kind: .daemonNotRunning,
+                    message:
+                        "evmcsd is not running at \(path) (\(String(cString: strerror(code)))): start it (systemctl start evmcsd.socket, or make run) or give --socket"
+                )
+            }
         case .connectionClosed:
             self.init(
                 kind: .connectionLost,
                 message: "the connection to evmcsd at \(socketPath) was lost; is the daemon restarting?"
             )
-        case .timedOut(let method):
-            self.init(kind: .timedOut, message: "evmcsd did not answer \(method) in time")
-        case .cancelled(let method):
-            self.init(kind: .cancelled, message: "the call of \(method) was cancelled")
-        case .malformedResponse(let why):
-            self.init(kind: .protocolViolation, message: "unexpected answer from evmcsd: \(why)")
-        case .server(let error):
-            self.init(server: error)
+        case .timedOut:
+            self.init(kind: .timedOut, message: "evmcsd did not answer \(error.method ?? "the call") in time")
+        case .cancelled:
+            self.init(kind: .cancelled, message: "the call of \(error.method ?? "a method") was cancelled")
+        case .server:
+            if let serverError = error.serverError {
+                self.init(server: serverError)
+            } else {
+                self.init(kind: .protocolViolation, message: "unexpected answer from evmcsd: \(error.message)")
+            }
+        default:
+            self.init(kind: .protocolViolation, message: "unexpected answer from evmcsd: \(Self.reason(error))")
         }
+    }
+
+    /// What a malformed response was, without the transport's prefix.
+    private static func reason(_ error: JSONRPCClientError) -> String {
+        let prefix = "malformed response: "
+        return error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
     }
 
     init(kind: Kind, message: String, data: String? = nil) {

@@ -22,12 +22,11 @@ extension ServerTests {
                         )
                     ) { try client.call("appError") }
                     let missing = #expect(throws: JSONRPCClientError.self) { try client.call("no.such.method") }
-                    guard case .server(let error)? = missing else {
-                        Issue.record("expected a server error, got \(String(describing: missing))")
-                        return
-                    }
-                    #expect(error.code.rawValue == -32601)
-                    #expect(throws: JSONRPCClientError.self) { try client.call("echo", as: Int.self) }
+                    #expect(missing?.code == .server)
+                    #expect(missing?.serverError?.code.rawValue == -32601)
+                    let undecodable = #expect(throws: JSONRPCClientError.self) { try client.call("echo", as: Int.self) }
+                    #expect(undecodable?.code == .malformedResponse)
+                    #expect(undecodable?.cause is DecodingError, "the decoding error is kept as the cause")
                     // Errors answered by the server leave the connection usable.
                     #expect(try client.call("echo", params: ["x/y"]) == ["x/y"])
                 }

@@ -15,7 +15,7 @@ enum JSONRPCRequestLine {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return Array(try encoder.encode(params))
         } catch {
-            throw .malformedResponse("cannot encode params: \(error)")
+            throw .malformedResponse("cannot encode params: \(error)", cause: error)
         }
     }
 
@@ -41,7 +41,7 @@ extension JSONValue {
         do {
             return try JSONValueDecoder().decode(T.self, from: self)
         } catch {
-            throw .malformedResponse("result of \(method) does not decode as \(T.self): \(error)")
+            throw .malformedResponse("result of \(method) does not decode as \(T.self): \(error)", cause: error)
         }
     }
 }
