@@ -1,6 +1,8 @@
 import EVMCSProtocol
 import Foundation
 import JSONRPC
+import KVMProbe
+import Logging
 import Testing
 import VMXModel
 
@@ -135,27 +137,68 @@ struct AnswerEncodingTests {
         ),
     ]
 
-    /// The template is built once and reused while only uptime, profile age and counters change; any other
-    /// member builds a new one. Every answer has the bytes of a status encoded on its own.
-    @Test func theStatusTemplateIsRebuiltOnlyWhenAFixedMemberChanges() throws {
+    /// The template is built once per key and reused while only uptime, profile age and counters change; a new
+    /// key builds a new one. Every answer has the bytes of a status encoded on its own.
+    @Test func theStatusTemplateIsRebuiltOnlyWhenItsKeyChanges() throws {
         let cache = StatusAnswerCache()
+        var key = StatusAnswerCache.Key(store: 1, settings: 1, exporters: 1)
         var status = Self.statuses[2]
         for step in 1...50 {
             status.uptimeSeconds += 0.75
             status.cache.profileAgeSeconds = Double(step) / 8
             status.counters.requests = step * 1_000
             status.counters.connectionsRefused?.perUIDLimit = step
-            #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+            let current = status
+            let template = try cache.template(for: key) { current }
+            #expect(try template.answer(StatusTemplate.Live(status)).jsonText == status.answer.jsonText)
         }
         #expect(cache.templatesBuilt == 1)
         status.exporters?.nfd?.error = nil
         status.exporters?.nfd?.failingSince = nil
-        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
+        key.exporters += 1
+        let withoutFailure = status
+        #expect(try cache.template(for: key) { withoutFailure }.answer(withoutFailure).jsonText == status.answer.jsonText)
         status.cache.state = .verified
-        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
         status.cache.profileAgeSeconds = nil
-        #expect(try cache.answer(status).jsonText == status.answer.jsonText)
-        #expect(cache.templatesBuilt == 4)
+        key.store += 1
+        let verified = status
+        #expect(try cache.template(for: key) { verified }.answer(verified).jsonText == status.answer.jsonText)
+        #expect(cache.templatesBuilt == 3)
+    }
+
+    /// What a status template is kept for changes the generation of its source: the store's cache state, note,
+    /// revalidation and profile, the settings, the exporters' failures.
+    @Test func everyChangeAStatusShowsMovesAGeneration() throws {
+        let store = CapabilityStore(historyCapacity: 4)
+        var seen = store.statusFacts.generation
+        func moved() -> Bool {
+            defer { seen = store.statusFacts.generation }
+            return store.statusFacts.generation != seen
+        }
+        store.install(try ExporterTests.profile(), key: .recorded(path: "p", sha256: "1"), measuredAt: 1, cacheState: .fresh, trigger: "t")
+        #expect(moved())
+        store.setCacheState(.stale, note: "probe failed")
+        #expect(moved())
+        store.noteRevalidation()
+        #expect(moved())
+        store.countProbe()
+        #expect(!moved(), "probes are read live, not kept in the template")
+        #expect(store.statusFacts.probes == 1)
+
+        let configuration = DaemonConfiguration(socketPath: "/tmp/s.sock", cacheDirectory: "/tmp/evmcsd-gen-\(getpid())")
+        let settings = DaemonSettings(
+            DaemonSettings.Snapshot(configuration: configuration, admin: try AdminPolicy.resolve(nil, source: "t"))
+        )
+        let before = settings.generation
+        settings.current = settings.current
+        #expect(settings.generation != before)
+
+        var failing = configuration
+        failing.nfdFile = "/nonexistent-directory-\(getpid())/features.d/evmcsd"
+        let exporters = Exporters(configuration: failing, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let quiet = exporters.generation
+        exporters.publish(store)
+        #expect(exporters.generation != quiet, "a failing write changes what status shows")
     }
 
     /// `daemon.status` is written member by member (``DaemonStatus/answer``), not encoded: its

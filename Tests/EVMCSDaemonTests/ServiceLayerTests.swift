@@ -45,6 +45,8 @@ struct ServiceLayerTests {
             let subscriber = daemon.connect()
             let bystander = daemon.connect()
             let before = try #require(daemon.parts.store.serving?.profile.fingerprint)
+            let initial = try await bystander.call("daemon.status")
+            #expect(initial["result"]?["fingerprint"]?.string == before)
             let subscribed = try await subscriber.call("events.subscribe")
             #expect(subscribed["result"]?["subscribed"]?.bool == true)
 
@@ -58,7 +60,12 @@ struct ServiceLayerTests {
             #expect(notification["method"]?.string == "profile.changed")
             #expect(notification["params"]?["oldFingerprint"]?.string == before)
             #expect(notification["params"]?["trigger"]?.string?.contains("cache.refresh") == true)
-            _ = try await bystander.call("daemon.status")
+            // The status template kept before the change is not served after it.
+            let status = try await bystander.call("daemon.status")
+            #expect(status["result"]?["fingerprint"]?.string == daemon.parts.store.serving?.profile.fingerprint)
+            #expect(initial["result"]?["cache"]?["lastRevalidation"] == nil)
+            #expect(status["result"]?["cache"]?["lastRevalidation"]?.string != nil)
+            #expect(status["result"]?["counters"]?["profileChanges"] == .number(JSONNumber(1)))
             #expect(bystander.notifications.isEmpty)
         }
     }

@@ -19,6 +19,8 @@ final class Exporters: Sendable {
     private let settings: Mutex<Settings>
     /// The failing exporters, by name (`nfd`, `prometheus`).
     private let failures = Mutex<[String: Failure]>([:])
+    /// Counts the changes of ``status`` (a `daemon.status` template holds until it changes).
+    private let changes = Atomic<UInt64>(0)
     /// The server's counters; the Prometheus file reports the refused connections.
     private let statistics: StatisticsCollector
     private let logger: Logger
@@ -44,6 +46,7 @@ final class Exporters: Sendable {
                 nfdExpiry: configuration.nfdExpiry
             )
         }
+        changes.wrappingAdd(1, ordering: .releasing)
         removeStaleTemporaries(configuration)
     }
 
@@ -58,6 +61,9 @@ final class Exporters: Sendable {
     }
 
     /// The enabled exporters, with the reason of the last write's failure while it fails.
+    /// Changes whenever ``status`` may have.
+    var generation: UInt64 { changes.load(ordering: .acquiring) }
+
     var status: DaemonStatus.Exporters {
         let current = settings.withLock { $0 }
         let failing = failures.withLock { $0 }
@@ -113,6 +119,7 @@ final class Exporters: Sendable {
         do {
             try AtomicFile.write(Array(text.utf8), to: path, mode: 0o644)
             if failures.withLock({ $0.removeValue(forKey: exporter) }) != nil {
+                changes.wrappingAdd(1, ordering: .releasing)
                 logger.notice("exporter file written again", metadata: metadata)
             }
         } catch {
@@ -132,6 +139,7 @@ final class Exporters: Sendable {
                 )
                 return !same
             }
+            changes.wrappingAdd(1, ordering: .releasing)
             if isNew {
                 logger.warning(
                     "cannot write exporter file; logged again only when the cause changes",

@@ -8,7 +8,7 @@ import VMXModel
 enum DaemonMethods {
     static func register(into methods: inout JSONRPCMethods, core: DaemonCore) {
         methods.registerImmediate(EVMCSAPI.status) { _, _ in
-            EncodedAnswer(writtenAs: DaemonStatus.self, try core.statusAnswers.answer(status(core)))
+            EncodedAnswer(writtenAs: DaemonStatus.self, try statusAnswer(core))
         }
         methods.registerImmediate(EVMCSAPI.subscribe) { _, context in
             core.subscriptions.subscribe(context.connection)
@@ -49,10 +49,31 @@ enum DaemonMethods {
         }
     }
 
+    /// The `daemon.status` answer: the template kept since the store, settings and exporters last
+    /// changed, filled with the uptime, profile age and counters of now.
+    static func statusAnswer(_ core: DaemonCore) throws -> JSONRPCResult {
+        let facts = core.store.statusFacts
+        let key = StatusAnswerCache.Key(
+            store: facts.generation,
+            settings: core.settings.generation,
+            exporters: core.exporters.generation
+        )
+        let template = try core.statusAnswers.template(for: key) { status(core) }
+        let now = Timestamp.unixNow()
+        return try template.answer(
+            StatusTemplate.Live(
+                uptimeSeconds: max(0, now - core.startedAt),
+                profileAgeSeconds: facts.measuredAt.map { max(0, now - $0) },
+                counters: counters(core, facts)
+            )
+        )
+    }
+
+    /// The whole status now.
     static func status(_ core: DaemonCore) -> DaemonStatus {
         let summary = core.store.summary
         let serving = core.store.serving
-        let statistics = core.statistics.snapshot()
+        let facts = core.store.statusFacts
         let now = Timestamp.unixNow()
         let settings = core.settings.current.configuration
         return DaemonStatus(
@@ -72,23 +93,28 @@ enum DaemonMethods {
             ),
             fingerprint: serving?.profile.fingerprint,
             evmcsSupported: serving?.evmcsSupported ?? false,
-            counters: DaemonStatus.Counters(
-                connectionsOpen: statistics.connectionsOpen,
-                connectionsAccepted: Int(statistics.connectionsAccepted),
-                connectionsRejected: Int(statistics.connectionsRejected),
-                requests: Int(statistics.requests),
-                errors: Int(statistics.errorsByCode.values.reduce(0, +)),
-                probes: summary.probes,
-                profileChanges: summary.changes,
-                subscribers: core.subscriptions.count,
-                connectionsRefused: DaemonStatus.ConnectionRefusals(
-                    perUIDLimit: Int(statistics.connectionsRefused[.perUIDLimit] ?? 0),
-                    reserved: Int(statistics.connectionsRefused[.reserved] ?? 0),
-                    totalLimit: Int(statistics.connectionsRefused[.totalLimit] ?? 0)
-                )
-            ),
+            counters: counters(core, facts),
             exporters: core.exporters.status,
             socket: core.socketDescription
+        )
+    }
+
+    private static func counters(_ core: DaemonCore, _ facts: CapabilityStore.StatusFacts) -> DaemonStatus.Counters {
+        let counters = core.statistics.counters()
+        return DaemonStatus.Counters(
+            connectionsOpen: counters.connectionsOpen,
+            connectionsAccepted: Int(counters.connectionsAccepted),
+            connectionsRejected: Int(counters.connectionsRejected),
+            requests: Int(counters.requests),
+            errors: Int(counters.errors),
+            probes: facts.probes,
+            profileChanges: facts.changes,
+            subscribers: core.subscriptions.count,
+            connectionsRefused: DaemonStatus.ConnectionRefusals(
+                perUIDLimit: Int(counters.refusedPerUID),
+                reserved: Int(counters.refusedReserved),
+                totalLimit: Int(counters.refusedTotal)
+            )
         )
     }
 }

@@ -37,14 +37,39 @@ extension DaemonStatus {
 /// bytes are those of ``JSONValueEncoder``
 /// (`AnswerEncodingTests.theStatusAnswerIsWrittenAsJSONEncoderWritesIt` holds them equal).
 struct StatusTemplate: Sendable {
+    /// The members of an answer that change with every request.
+    struct Live: Sendable {
+        var uptimeSeconds: Double
+        var profileAgeSeconds: Double?
+        var counters: DaemonStatus.Counters
+
+        /// The live members of `status`.
+        init(_ status: DaemonStatus) {
+            self.init(
+                uptimeSeconds: status.uptimeSeconds,
+                profileAgeSeconds: status.cache.profileAgeSeconds,
+                counters: status.counters
+            )
+        }
+
+        init(uptimeSeconds: Double, profileAgeSeconds: Double?, counters: DaemonStatus.Counters) {
+            self.uptimeSeconds = uptimeSeconds
+            self.profileAgeSeconds = profileAgeSeconds
+            self.counters = counters
+        }
+    }
+
     /// The status it was built from, as ``DaemonStatus/fixedPart``.
     let fixed: DaemonStatus
     private let template: JSONObjectTemplate
+    /// Whether the status had a profile age (a profile is served).
+    private let hasProfileAge: Bool
 
     /// - Throws: `EncodingError.invalidValue` for a non-finite revalidation interval.
     init(_ status: DaemonStatus) throws {
         let fixed = status.fixedPart
         self.fixed = fixed
+        self.hasProfileAge = fixed.cache.profileAgeSeconds != nil
         self.template = try JSONObjectTemplate { status in
             try status.writeObject("cache") { cache in
                 cache.write("file", fixed.cache.file)
@@ -77,10 +102,18 @@ struct StatusTemplate: Sendable {
     ///
     /// - Throws: `EncodingError.invalidValue` for a non-finite uptime or profile age.
     func answer(_ status: DaemonStatus) throws -> JSONRPCResult {
+        try self.answer(Live(status))
+    }
+
+    /// The answer with the fixed members of ``fixed`` and the live ones of `live` (a profile age given where the
+    /// template has none is left out; none given where it has one is written as 0).
+    ///
+    /// - Throws: `EncodingError.invalidValue` for a non-finite uptime or profile age.
+    func answer(_ live: Live) throws -> JSONRPCResult {
         try self.template.answer { slots in
-            if let age = status.cache.profileAgeSeconds { try slots.fill(age) }
+            if self.hasProfileAge { try slots.fill(live.profileAgeSeconds ?? 0) }
             slots.fillObject { object in
-                let counters = status.counters
+                let counters = live.counters
                 object.write("connectionsAccepted", counters.connectionsAccepted)
                 object.write("connectionsOpen", counters.connectionsOpen)
                 if let refused = counters.connectionsRefused {
@@ -97,7 +130,7 @@ struct StatusTemplate: Sendable {
                 object.write("requests", counters.requests)
                 object.write("subscribers", counters.subscribers)
             }
-            try slots.fill(status.uptimeSeconds)
+            try slots.fill(live.uptimeSeconds)
         }
     }
 
@@ -112,10 +145,18 @@ struct StatusTemplate: Sendable {
     }
 }
 
-/// The `daemon.status` template in use, rebuilt only when a rarely changing member changes.
+/// The `daemon.status` template in use, rebuilt only when what it was built from may have changed: the
+/// generations of the store, the settings and the exporters (``Key``).
 final class StatusAnswerCache: Sendable {
+    /// What a template was built at.
+    struct Key: Sendable, Hashable {
+        var store: UInt64
+        var settings: UInt64
+        var exporters: UInt64
+    }
+
     private struct State {
-        var template: StatusTemplate?
+        var template: (key: Key, template: StatusTemplate)?
         var built = 0
     }
 
@@ -124,17 +165,16 @@ final class StatusAnswerCache: Sendable {
     /// How many templates were built so far.
     var templatesBuilt: Int { self.state.withLock { $0.built } }
 
-    /// The answer for `status`, from the kept template when its fixed members are unchanged.
+    /// The template for `key`: the kept one when it was built at `key`, else one built from `status()`.
     ///
-    /// - Throws: `EncodingError.invalidValue` for a non-finite number.
-    func answer(_ status: DaemonStatus) throws -> JSONRPCResult {
-        let template = try self.state.withLock { state in
-            if let kept = state.template, kept.fixed == status.fixedPart { return kept }
-            let built = try StatusTemplate(status)
-            state.template = built
+    /// - Throws: `EncodingError.invalidValue` for a non-finite revalidation interval.
+    func template(for key: Key, status: () -> DaemonStatus) throws -> StatusTemplate {
+        try self.state.withLock { state in
+            if let kept = state.template, kept.key == key { return kept.template }
+            let built = try StatusTemplate(status())
+            state.template = (key, built)
             state.built += 1
             return built
         }
-        return try template.answer(status)
     }
 }

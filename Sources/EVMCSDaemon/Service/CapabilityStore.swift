@@ -72,6 +72,8 @@ final class CapabilityStore: Sendable {
         var historyCapacity: Int
         var probes = 0
         var changes = 0
+        /// Counts the changes of what `daemon.status` shows of the store; see ``statusFacts``.
+        var generation: UInt64 = 0
     }
 
     private let state: Mutex<State>
@@ -100,6 +102,7 @@ final class CapabilityStore: Sendable {
     ) -> ProfileChangedEvent? {
         let serving = Serving(profile: profile, key: key, measuredAt: measuredAt)
         return state.withLock { state in
+            state.generation += 1
             let previous = state.serving?.profile
             state.serving = serving
             state.cacheState = cacheState
@@ -127,12 +130,16 @@ final class CapabilityStore: Sendable {
         state.withLock {
             $0.cacheState = cacheState
             $0.note = note
+            $0.generation += 1
         }
     }
 
     func noteRevalidation() {
         let now = Timestamp.rfc3339Now()
-        state.withLock { $0.lastRevalidation = now }
+        state.withLock {
+            $0.lastRevalidation = now
+            $0.generation += 1
+        }
     }
 
     func countProbe() { state.withLock { $0.probes += 1 } }
@@ -165,6 +172,28 @@ final class CapabilityStore: Sendable {
                 lastRevalidation: $0.lastRevalidation,
                 probes: $0.probes,
                 changes: $0.changes
+            )
+        }
+    }
+
+    /// What `daemon.status` reads of the store on every request, under one lock: the
+    /// generation (it changes whenever the cache state, note, last revalidation or served
+    /// profile does, so a status template built at one generation holds until the next), the
+    /// counters, and when the served profile was measured.
+    struct StatusFacts: Sendable {
+        var generation: UInt64
+        var probes: Int
+        var changes: Int
+        var measuredAt: Double?
+    }
+
+    var statusFacts: StatusFacts {
+        state.withLock {
+            StatusFacts(
+                generation: $0.generation,
+                probes: $0.probes,
+                changes: $0.changes,
+                measuredAt: $0.serving?.measuredAt
             )
         }
     }

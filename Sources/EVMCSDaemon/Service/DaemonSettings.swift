@@ -21,15 +21,23 @@ final class DaemonSettings: Sendable {
         }
     }
 
-    private let snapshot: Mutex<Snapshot>
+    private let snapshot: Mutex<(settings: Snapshot, generation: UInt64)>
 
     init(_ snapshot: Snapshot) {
-        self.snapshot = Mutex(snapshot)
+        self.snapshot = Mutex((snapshot, 0))
     }
 
     /// The settings in force.
     var current: Snapshot {
-        get { snapshot.withLock { $0 } }
-        set { snapshot.withLock { $0 = newValue } }
+        get { snapshot.withLock { $0.settings } }
+        set {
+            snapshot.withLock {
+                $0.settings = newValue
+                $0.generation += 1
+            }
+        }
     }
+
+    /// Counts the replacements of the settings (a `daemon.status` template holds until it changes).
+    var generation: UInt64 { snapshot.withLock { $0.generation } }
 }

@@ -1,3 +1,4 @@
+import EVMCSTesting
 import Foundation
 import JSONRPC
 import JSONRPCInProcess
@@ -60,12 +61,15 @@ struct InProcessDaemon {
             directory: directory,
             configurationFile: configurationFile
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await server.run() }
-            defer { group.cancelAll() }
-            try await body(daemon)
-            await server.shutdown()
-            try await group.waitForAll()
+        // On a thread of its own: blocking tests elsewhere in the process may hold the cooperative pool.
+        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await server.run() }
+                defer { group.cancelAll() }
+                try await body(daemon)
+                await server.shutdown()
+                try await group.waitForAll()
+            }
         }
     }
 

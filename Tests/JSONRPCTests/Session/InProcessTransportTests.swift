@@ -1,3 +1,4 @@
+import EVMCSTesting
 import JSONRPCInProcess
 import Logging
 import NIOCore
@@ -19,11 +20,14 @@ struct InProcessTransportTests {
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
             eventLoop: MultiThreadedEventLoopGroup.singleton.next()
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await server.run() }
-            defer { group.cancelAll() }
-            try await body(server)
-            await server.shutdown()
+        // On a thread of its own: blocking tests elsewhere in the process may hold the cooperative pool.
+        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await server.run() }
+                defer { group.cancelAll() }
+                try await body(server)
+                await server.shutdown()
+            }
         }
     }
 
@@ -80,28 +84,31 @@ struct InProcessTransportTests {
 
     @Test("shutdown answers the running request, then closes the connection")
     func shutdownDrains() async throws {
-        let gate = Gate()
-        var methods = JSONRPCMethods()
-        methods.registerAsync("slow") { _, _ in
-            await gate.wait()
-            return JSONRPCResult("done")
+        try await withTaskExecutorPreference(DedicatedExecutor.shared) {
+            let gate = Gate()
+            var methods = JSONRPCMethods()
+            methods.registerAsync("slow") { _, _ in
+                await gate.wait()
+                return JSONRPCResult("done")
+            }
+            let server = InProcessJSONRPCServer(
+                methods: methods,
+                logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                eventLoop: MultiThreadedEventLoopGroup.singleton.next()
+            )
+            async let jobs: Void = server.run()
+            let connection = server.connect(peer: JSONRPCPeerCredentials(uid: 1, gid: 1, pid: 1))
+            var lines = connection.lines.makeAsyncIterator()
+            connection.send(#"{"jsonrpc":"2.0","id":1,"method":"slow"}"# + "\n")
+            let started = try await gate.waitUntilStarted(1)
+            #expect(started)
+            async let drained: Void = server.shutdown(gracePeriod: .seconds(10))
+            gate.open()
+            #expect(await Self.text(&lines, count: 1) == [#"{"jsonrpc":"2.0","id":1,"result":"done"}"#])
+            #expect(await lines.next() == nil)
+            await drained
+            await jobs
+            #expect(server.openConnections == 0)
         }
-        let server = InProcessJSONRPCServer(
-            methods: methods,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-            eventLoop: MultiThreadedEventLoopGroup.singleton.next()
-        )
-        async let jobs: Void = server.run()
-        let connection = server.connect(peer: JSONRPCPeerCredentials(uid: 1, gid: 1, pid: 1))
-        var lines = connection.lines.makeAsyncIterator()
-        connection.send(#"{"jsonrpc":"2.0","id":1,"method":"slow"}"# + "\n")
-        #expect(try await gate.waitUntilStarted(1))
-        async let drained: Void = server.shutdown(gracePeriod: .seconds(10))
-        gate.open()
-        #expect(await Self.text(&lines, count: 1) == [#"{"jsonrpc":"2.0","id":1,"result":"done"}"#])
-        #expect(await lines.next() == nil)
-        await drained
-        await jobs
-        #expect(server.openConnections == 0)
     }
 }
