@@ -74,7 +74,7 @@ public final class InProcessJSONRPCConnection: Sendable {
         let buffer = ByteBuffer(bytes: bytes)
         self.onLoop {
             guard let session = self.state.value?.session else { return }
-            self.perform(session.received(buffer, now: self.eventLoop.now, writable: true))
+            self.perform(session.received(buffer, now: self.eventLoop.now, writable: { true }))
         }
     }
 
@@ -83,7 +83,7 @@ public final class InProcessJSONRPCConnection: Sendable {
     public func finishInput() {
         self.onLoop {
             guard let session = self.state.value?.session else { return }
-            self.perform(session.inputEnded(now: self.eventLoop.now, writable: true))
+            self.perform(session.inputEnded(now: self.eventLoop.now, writable: { true }))
         }
     }
 
@@ -106,9 +106,11 @@ public final class InProcessJSONRPCConnection: Sendable {
     func drain(deadline: NIODeadline) {
         self.onLoop {
             guard let serving = self.state.value else { return }
-            let actions = serving.session.drain(now: self.eventLoop.now, writable: true)
-            serving.drainDeadline = self.eventLoop.scheduleTask(deadline: deadline) {
-                if self.state.value?.session.drainDeadlinePassed() == true { self.finish() }
+            let actions = serving.session.drain(now: self.eventLoop.now, writable: { true })
+            if serving.drainDeadline == nil, serving.session.machine.phase == .draining {
+                serving.drainDeadline = self.eventLoop.scheduleTask(deadline: deadline) {
+                    if self.state.value?.session.drainDeadlinePassed() == true { self.finish() }
+                }
             }
             self.perform(actions)
         }
@@ -150,7 +152,7 @@ public final class InProcessJSONRPCConnection: Sendable {
 
     private func asyncCompleted(_ completion: ConnectionSession.AsyncCompletion) {
         guard let session = self.state.value?.session else { return }
-        self.perform(session.asyncCompleted(completion, now: self.eventLoop.now, writable: true))
+        self.perform(session.asyncCompleted(completion, now: self.eventLoop.now, writable: { true }))
     }
 
     private func perform(_ actions: ConnectionSession.Actions) {

@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// Connections run the same ``ConnectionSession`` as the Unix-socket transport, so parsing, ordering, limits,
 /// batches, notifications and the idle timeout behave the same; there is no output back-pressure (a client's
-/// lines are buffered in memory). Each connection's session runs on `eventLoop`, whose clock it uses (pass an
-/// `EmbeddedEventLoop` or `NIOAsyncTestingEventLoop` to control time).
+/// lines are buffered in memory). Each connection's session runs on `eventLoop`, whose clock it uses. Asynchronous
+/// answers come back to it from other threads, so it must be thread-safe: a `MultiThreadedEventLoopGroup`'s loop,
+/// or a `NIOAsyncTestingEventLoop` to control time (not an `EmbeddedEventLoop`).
 ///
 /// ```swift
 /// let server = InProcessJSONRPCServer(methods: methods, logger: logger, eventLoop: loop)
@@ -24,7 +25,7 @@ public final class InProcessJSONRPCServer: Sendable {
     private let dispatcher: RequestDispatcher
     private let logger: Logger
     private let eventLoop: any EventLoop
-    private let connections = Mutex<[UInt64: InProcessJSONRPCConnection]>([:])
+    private let connections = Mutex<(open: [UInt64: InProcessJSONRPCConnection], draining: NIODeadline?)>(([:], nil))
     private let lastConnectionID = Atomic<UInt64>(0)
 
     /// Creates a server; asynchronous methods run once ``run()`` does.
@@ -71,21 +72,30 @@ public final class InProcessJSONRPCServer: Sendable {
             logger: logger,
             eventLoop: self.eventLoop
         )
-        self.connections.withLock { $0[id] = connection }
-        connection.onClose { [weak self] in _ = self?.connections.withLock { $0.removeValue(forKey: id) } }
+        let draining = self.connections.withLock { connections in
+            connections.open[id] = connection
+            return connections.draining
+        }
+        connection.onClose { [weak self] in _ = self?.connections.withLock { $0.open.removeValue(forKey: id) } }
+        // A connection opened during shutdown drains at once: its requests are answered with -32003.
+        if let draining { connection.drain(deadline: draining) }
         return connection
     }
 
     /// The connections open now.
-    public var openConnections: Int { self.connections.withLock { $0.count } }
+    public var openConnections: Int { self.connections.withLock { $0.open.count } }
 
     /// Drains every connection (requests already sent are answered, new ones get -32003), waits until they are
     /// closed or `gracePeriod` is over, then stops ``run()`` once the running asynchronous methods are done.
     ///
     /// - Parameter gracePeriod: How long connections may take to drain before they are closed.
     public func shutdown(gracePeriod: TimeAmount = .seconds(30)) async {
-        let open = self.connections.withLock { Array($0.values) }
-        for connection in open { connection.drain(deadline: self.eventLoop.now + gracePeriod) }
+        let deadline = self.eventLoop.now + gracePeriod
+        let open = self.connections.withLock { connections in
+            connections.draining = deadline
+            return Array(connections.open.values)
+        }
+        for connection in open { connection.drain(deadline: deadline) }
         for connection in open { await connection.closed() }
         self.dispatcher.jobs.finish()
     }

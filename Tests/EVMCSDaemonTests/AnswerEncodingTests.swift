@@ -175,7 +175,7 @@ struct AnswerEncodingTests {
             defer { seen = store.statusFacts.generation }
             return store.statusFacts.generation != seen
         }
-        store.install(try ExporterTests.profile(), key: .recorded(path: "p", sha256: "1"), measuredAt: 1, cacheState: .fresh, trigger: "t")
+        try store.install(try ExporterTests.profile(), key: .recorded(path: "p", sha256: "1"), measuredAt: 1, cacheState: .fresh, trigger: "t")
         #expect(moved())
         store.setCacheState(.stale, note: "probe failed")
         #expect(moved())

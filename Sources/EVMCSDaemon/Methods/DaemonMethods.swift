@@ -58,23 +58,21 @@ enum DaemonMethods {
             settings: core.settings.generation,
             exporters: core.exporters.generation
         )
-        let template = try core.statusAnswers.template(for: key) { status(core) }
         let now = Timestamp.unixNow()
+        let template = try core.statusAnswers.template(for: key) { status(core, facts, now: now) }
         return try template.answer(
             StatusTemplate.Live(
                 uptimeSeconds: max(0, now - core.startedAt),
-                profileAgeSeconds: facts.measuredAt.map { max(0, now - $0) },
+                profileAgeSeconds: facts.serving.map { max(0, now - $0.measuredAt) },
                 counters: counters(core, facts)
             )
         )
     }
 
-    /// The whole status now.
-    static func status(_ core: DaemonCore) -> DaemonStatus {
-        let summary = core.store.summary
-        let serving = core.store.serving
-        let facts = core.store.statusFacts
-        let now = Timestamp.unixNow()
+    /// The whole status at `now`, with the store's side taken from `facts` (read once per request, so the
+    /// template and the live values of an answer agree).
+    private static func status(_ core: DaemonCore, _ facts: CapabilityStore.StatusFacts, now: Double) -> DaemonStatus {
+        let serving = facts.serving
         let settings = core.settings.current.configuration
         return DaemonStatus(
             version: EVMCSVersion.current,
@@ -84,12 +82,12 @@ enum DaemonMethods {
             source: core.sourceDescription,
             ready: serving != nil,
             cache: DaemonStatus.Cache(
-                state: summary.cacheState,
+                state: facts.cacheState,
                 file: settings.cacheDirectory + "/profile.json",
                 profileAgeSeconds: serving.map { max(0, now - $0.measuredAt) },
-                lastRevalidation: summary.lastRevalidation,
+                lastRevalidation: facts.lastRevalidation,
                 revalidateIntervalSeconds: Double(settings.revalidateInterval.components.seconds),
-                note: summary.note
+                note: facts.note
             ),
             fingerprint: serving?.profile.fingerprint,
             evmcsSupported: serving?.evmcsSupported ?? false,

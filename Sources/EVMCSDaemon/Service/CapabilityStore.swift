@@ -90,7 +90,11 @@ final class CapabilityStore: Sendable {
     ///   - cacheState: the cache state that comes with it (`loaded`, `fresh`).
     ///   - note: why the cache is in that state, if notable; replaces any earlier note (a
     ///     failed write or probe that this profile supersedes).
-    /// - Throws: when the profile cannot be encoded (a programming error).
+    ///   - answersNow: whether the cached answers are encoded before the profile is installed
+    ///     (after a probe); `false` serves it at once and leaves them to the first request or
+    ///     ``Serving/prepareAnswers()`` (a profile loaded from the cache at start-up).
+    /// - Throws: when the profile's answers cannot be encoded (a non-finite number); nothing is
+    ///   installed then.
     @discardableResult
     func install(
         _ profile: HostProfile,
@@ -98,9 +102,11 @@ final class CapabilityStore: Sendable {
         measuredAt: Double,
         cacheState: CacheState,
         note: String? = nil,
-        trigger: String
-    ) -> ProfileChangedEvent? {
+        trigger: String,
+        answersNow: Bool = true
+    ) throws -> ProfileChangedEvent? {
         let serving = Serving(profile: profile, key: key, measuredAt: measuredAt)
+        if answersNow { try serving.prepareAnswers() }
         return state.withLock { state in
             state.generation += 1
             let previous = state.serving?.profile
@@ -176,24 +182,30 @@ final class CapabilityStore: Sendable {
         }
     }
 
-    /// What `daemon.status` reads of the store on every request, under one lock: the
-    /// generation (it changes whenever the cache state, note, last revalidation or served
-    /// profile does, so a status template built at one generation holds until the next), the
-    /// counters, and when the served profile was measured.
+    /// What `daemon.status` reads of the store, under one lock so the template and the live
+    /// values of an answer agree: the generation (it changes whenever the cache state, note,
+    /// last revalidation or served profile does, so a status template built at one generation
+    /// holds until the next), those members, and the counters.
     struct StatusFacts: Sendable {
         var generation: UInt64
+        var serving: Serving?
+        var cacheState: CacheState
+        var note: String?
+        var lastRevalidation: String?
         var probes: Int
         var changes: Int
-        var measuredAt: Double?
     }
 
     var statusFacts: StatusFacts {
         state.withLock {
             StatusFacts(
                 generation: $0.generation,
+                serving: $0.serving,
+                cacheState: $0.cacheState,
+                note: $0.note,
+                lastRevalidation: $0.lastRevalidation,
                 probes: $0.probes,
-                changes: $0.changes,
-                measuredAt: $0.serving?.measuredAt
+                changes: $0.changes
             )
         }
     }

@@ -68,12 +68,13 @@ actor ProfileRefresher {
         let key = await currentKey()
         switch cacheFile.load(daemonVersion: DaemonBuild.identity, key: key) {
         case .success(let entry):
-            store.install(
+            try store.install(
                 entry.profile,
                 key: key,
                 measuredAt: Self.unixTime(entry.savedAt),
                 cacheState: .loaded,
-                trigger: "start"
+                trigger: "start",
+                answersNow: false
             )
             logger.info(
                 "serving the persisted profile",
@@ -172,7 +173,7 @@ actor ProfileRefresher {
     {
         let profile = try await probe()
         let now = Timestamp.unixNow()
-        let event = store.install(
+        let event = try store.install(
             profile,
             key: key,
             measuredAt: now,
@@ -180,8 +181,6 @@ actor ProfileRefresher {
             note: note,
             trigger: trigger
         )
-        // A new profile's answers are encoded now rather than by the first request for them.
-        try store.serving?.prepareAnswers()
         do {
             try cacheFile.save(
                 ProfileCacheFile.Entry(

@@ -7,8 +7,9 @@ import NIOCore
 /// closes, and the idle and drain timers.
 ///
 /// Writes can re-enter the handler (a flush may fire a writability change, or read the socket after a write
-/// error). The session never calls out while it processes, so a re-entrant event is just another event; the
-/// output is always taken before it is written, so bytes go out in the order they were produced.
+/// error), also while the session processes: a handler's notification is flushed at once. The session then only
+/// notes that another round is due and its running pass does it; the output is always taken before it is written,
+/// so bytes go out in the order they were produced.
 final class ConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -67,7 +68,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let actions = self.session.received(
             self.unwrapInboundIn(data),
             now: context.eventLoop.now,
-            writable: context.channel.isWritable
+            writable: { context.channel.isWritable }
         )
         self.perform(actions, context)
     }
@@ -75,7 +76,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case let event as ChannelEvent where event == .inputClosed:
-            self.perform(self.session.inputEnded(now: context.eventLoop.now, writable: context.channel.isWritable), context)
+            self.perform(self.session.inputEnded(now: context.eventLoop.now, writable: { context.channel.isWritable }), context)
         case let request as DrainRequest:
             self.beginDrain(context, deadline: request.deadline)
         default:
@@ -148,13 +149,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let actions = self.session.asyncCompleted(
             completion,
             now: context.eventLoop.now,
-            writable: context.channel.isWritable
+            writable: { context.channel.isWritable }
         )
         self.perform(actions, context)
     }
 
     private func resume(_ context: ChannelHandlerContext) {
-        self.perform(self.session.resume(now: context.eventLoop.now, writable: context.channel.isWritable), context)
+        self.perform(self.session.resume(now: context.eventLoop.now, writable: { context.channel.isWritable }), context)
     }
 
     /// Closes once everything written so far has reached the socket.
@@ -166,7 +167,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func beginDrain(_ context: ChannelHandlerContext, deadline: NIODeadline) {
-        let actions = self.session.drain(now: context.eventLoop.now, writable: context.channel.isWritable)
+        let actions = self.session.drain(now: context.eventLoop.now, writable: { context.channel.isWritable })
         if self.session.machine.phase == .draining || actions.close != nil, self.drainDeadline == nil {
             self.drainDeadline = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
                 if self.session.drainDeadlinePassed() { context.close(promise: nil) }

@@ -68,6 +68,12 @@ package final class ConnectionSession {
     private var responses = ResponseQueue()
     /// Response bytes not yet handed to the transport.
     private var output = ByteBuffer()
+    /// Whether ``process(now:writable:)`` is running. A handler's notification is flushed while its request is
+    /// processed, and the flush can deliver a re-entrant event (writability back); that event only asks the running
+    /// pass for another round, so lines are always dispatched, and answered, in order.
+    private var isProcessing = false
+    /// Whether a re-entrant event asked for another round.
+    private var processAgain = false
 
     /// Creates the session of a connection that opened at `now`.
     ///
@@ -107,7 +113,7 @@ package final class ConnectionSession {
     // MARK: - Events
 
     /// Bytes arrived.
-    package func received(_ bytes: ByteBuffer, now: NIODeadline, writable: Bool) -> Actions {
+    package func received(_ bytes: ByteBuffer, now: NIODeadline, writable: () -> Bool) -> Actions {
         self.dispatcher.statistics.bytesIn.wrappingAdd(UInt64(bytes.readableBytes), ordering: .relaxed)
         guard self.machine.readsLines else { return Actions() }
         // Activity is a complete request line, not bytes: a client trickling a partial line (slowloris) is still
@@ -117,7 +123,7 @@ package final class ConnectionSession {
     }
 
     /// The peer ended its input; what was read is answered, then the connection closes.
-    package func inputEnded(now: NIODeadline, writable: Bool) -> Actions {
+    package func inputEnded(now: NIODeadline, writable: () -> Bool) -> Actions {
         self.machine.inputEnded()
         return self.process(now: now, writable: writable)
     }
@@ -129,14 +135,14 @@ package final class ConnectionSession {
 
     /// Back-pressure may have eased (the transport became writable again): answers waiting lines and reads again
     /// if allowed.
-    package func resume(now: NIODeadline, writable: Bool) -> Actions {
+    package func resume(now: NIODeadline, writable: () -> Bool) -> Actions {
         var actions = self.process(now: now, writable: writable)
-        actions.read = self.machine.resumeDeferredRead(pending: self.responses.pendingRequests, writable: writable)
+        actions.read = self.machine.resumeDeferredRead(pending: self.responses.pendingRequests, writable: writable())
         return actions
     }
 
     /// An asynchronous request finished.
-    package func asyncCompleted(_ completion: AsyncCompletion, now: NIODeadline, writable: Bool) -> Actions {
+    package func asyncCompleted(_ completion: AsyncCompletion, now: NIODeadline, writable: () -> Bool) -> Actions {
         guard self.machine.phase != .closed else { return Actions() }
         self.responses.complete(
             sequence: completion.sequence,
@@ -163,7 +169,7 @@ package final class ConnectionSession {
     }
 
     /// Shutdown: answer what was read (new requests with -32003), then close.
-    package func drain(now: NIODeadline, writable: Bool) -> Actions {
+    package func drain(now: NIODeadline, writable: () -> Bool) -> Actions {
         guard self.machine.beginDrain() else { return Actions() }
         return self.process(now: now, writable: writable)
     }
@@ -172,13 +178,13 @@ package final class ConnectionSession {
     package func drainDeadlinePassed() -> Bool {
         guard self.machine.phase != .closed else { return false }
         self.logger.info("closing connection: shutdown grace period is over")
-        return self.machine.closeRequested()
+        return self.machine.forceClose()
     }
 
     /// The transport hit an error: `true` if the connection is to be closed now.
     package func failed(_ error: any Error) -> Bool {
         self.logger.debug("connection error", metadata: ["error": "\(error)"])
-        return self.machine.closeRequested()
+        return self.machine.forceClose()
     }
 
     /// The first idle check, once the connection is active; `nil` without an idle timeout.
@@ -219,18 +225,27 @@ package final class ConnectionSession {
 
     /// Answers the complete lines until they run out or back-pressure stops it, then says what to write and
     /// whether the connection is done.
-    private func process(now: NIODeadline, writable: Bool) -> Actions {
-        self.dispatchBufferedLines(now: now, writable: writable)
+    private func process(now: NIODeadline, writable: () -> Bool) -> Actions {
+        if self.isProcessing {
+            self.processAgain = true
+            return Actions()
+        }
+        self.isProcessing = true
+        repeat {
+            self.processAgain = false
+            self.dispatchBufferedLines(now: now, writable: writable)
+        } while self.processAgain
+        self.isProcessing = false
         var actions = Actions(write: self.takeOutput())
         if self.machine.finishIfDone(queueEmpty: self.responses.isEmpty) { actions.close = .afterWrites }
         return actions
     }
 
-    private func dispatchBufferedLines(now: NIODeadline, writable: Bool) {
+    private func dispatchBufferedLines(now: NIODeadline, writable: () -> Bool) {
         let maximumLength = self.dispatcher.configuration.maximumLineLength
         let parser = self.dispatcher.parser
         processing: while self.machine.readsLines {
-            guard self.machine.mayDispatch(pending: self.responses.pendingRequests, writable: writable) else {
+            guard self.machine.mayDispatch(pending: self.responses.pendingRequests, writable: writable()) else {
                 self.machine.setStalled(!self.lines.isEmpty)
                 break processing
             }

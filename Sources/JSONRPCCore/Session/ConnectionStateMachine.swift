@@ -144,6 +144,14 @@ package struct ConnectionStateMachine {
         return true
     }
 
+    /// The connection must close now even if it is already closing (its last write may never complete: a
+    /// client that does not read). `false` only if it is closed.
+    package mutating func forceClose() -> Bool {
+        guard self.phase != .closed else { return false }
+        self.beginClosing()
+        return true
+    }
+
     /// The transport closed the connection.
     package mutating func closed() {
         self.phase = .closed

@@ -20,17 +20,43 @@ struct ConnectionHandlerEmbeddedTests {
         }
     }
 
+    /// Holds every write: nothing written ever reaches the peer, as with a client that stopped reading.
+    private final class StuckWrites: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = Any
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {}
+        func flush(context: ChannelHandlerContext) {}
+    }
+
+    /// After every flush, reports the channel writable again at once, as a socket that drained its buffer during
+    /// the flush does: the connection handler sees that event while it is still processing.
+    private final class WritableAfterFlush: ChannelOutboundHandler, Sendable {
+        typealias OutboundIn = Any
+
+        func flush(context: ChannelHandlerContext) {
+            context.flush()
+            context.channel.pipeline.fireChannelWritabilityChanged()
+        }
+    }
+
     private struct Harness {
         let channel: EmbeddedChannel
         let reads: ReadCounter
         let connection: JSONRPCConnection
 
-        init(configure: (inout JSONRPCServer.Configuration) -> Void = { _ in }) throws {
+        init(
+            headHandlers: [any ChannelHandler & Sendable] = [],
+            configure: (inout JSONRPCServer.Configuration) -> Void = { _ in }
+        ) throws {
             var configuration = JSONRPCServer.Configuration()
             configuration.idleTimeout = .seconds(10)
             configure(&configuration)
             var methods = JSONRPCMethods()
             methods.registerImmediate("echo") { request, _ in JSONRPCResult(request.params ?? .null) }
+            methods.registerImmediate("notify") { _, context in
+                context.connection.sendNotification(method: "note")
+                return JSONRPCResult("notified")
+            }
             let dispatcher = RequestDispatcher(
                 configuration: configuration,
                 methods: methods,
@@ -43,6 +69,7 @@ struct ConnectionHandlerEmbeddedTests {
                 transport: ChannelConnectionTransport(channel: channel)
             )
             self.reads = ReadCounter()
+            for handler in headHandlers { try channel.pipeline.syncOperations.addHandler(handler) }
             try channel.pipeline.syncOperations.addHandler(self.reads)
             try channel.pipeline.syncOperations.addHandler(
                 ConnectionHandler(
@@ -198,5 +225,31 @@ struct ConnectionHandlerEmbeddedTests {
         harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         #expect(try harness.written() == #"{"jsonrpc":"2.0","id":3,"result":[3]}"# + "\n")
         #expect(!harness.channel.isActive)
+    }
+
+    @Test("a connection whose last writes never complete is still closed at the drain deadline")
+    func drainDeadlineClosesAConnectionStuckClosing() throws {
+        let harness = try Harness(headHandlers: [StuckWrites()])
+        // Idle: the drain closes it after its writes, which never complete.
+        harness.channel.pipeline.fireUserInboundEventTriggered(DrainRequest(deadline: harness.loop.now + .seconds(5)))
+        #expect(harness.channel.isActive)
+        harness.loop.advanceTime(by: .seconds(5))
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test("a notification whose flush reports writability while its request runs does not reorder the answers")
+    func reentrantWritabilityKeepsRequestOrder() throws {
+        let harness = try Harness(headHandlers: [WritableAfterFlush()])
+        try harness.send(
+            #"{"jsonrpc":"2.0","id":1,"method":"notify"}"# + "\n" + #"{"jsonrpc":"2.0","id":2,"method":"echo","params":[2]}"#
+                + "\n" + #"{"jsonrpc":"2.0","id":3,"method":"echo","params":[3]}"# + "\n"
+        )
+        let written = try harness.written()
+        #expect(
+            written
+                == #"{"jsonrpc":"2.0","method":"note"}"# + "\n" + #"{"jsonrpc":"2.0","id":1,"result":"notified"}"# + "\n"
+                + #"{"jsonrpc":"2.0","id":2,"result":[2]}"# + "\n" + #"{"jsonrpc":"2.0","id":3,"result":[3]}"# + "\n",
+            "\(written)"
+        )
     }
 }

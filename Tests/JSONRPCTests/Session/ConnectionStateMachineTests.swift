@@ -160,4 +160,19 @@ struct ConnectionStateMachineTests {
         let step37 = machine.firstIdleCheck()
         #expect(step37 == nil)
     }
+
+    @Test("a closing connection can still be forced closed (the drain deadline), a closed one cannot")
+    func forceCloseWhileClosing() {
+        var machine = self.machine()
+        machine.inputEnded()
+        let finished = machine.finishIfDone(queueEmpty: true)
+        #expect(finished && machine.phase == .closing)
+        let again = machine.closeRequested()
+        #expect(!again)
+        let forced = machine.forceClose()
+        #expect(forced)
+        machine.closed()
+        let afterClose = machine.forceClose()
+        #expect(!afterClose)
+    }
 }
