@@ -105,9 +105,15 @@ struct SystemdTests {
             waitForSocket: false
         )
         // The first connection starts evmcsd, which must serve on the passed fd, not its own path.
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: activated) && Date() < deadline { usleep(10_000) }
-        let client = try LineClient(path: activated)
+        // systemd-socket-activate binds the path before it listens: a connect in between is refused, so the
+        // connect is retried until the deadline, not just the file's existence awaited.
+        let deadline = Date().addingTimeInterval(20)
+        var connected: LineClient?
+        while connected == nil && Date() < deadline {
+            connected = try? LineClient(path: activated)
+            if connected == nil { usleep(10_000) }
+        }
+        let client = try #require(connected, "systemd-socket-activate listens on \(activated)")
         let status = try client.call("daemon.status")
         #expect((status.result?["socket"] as? String)?.contains("socket activation") == true)
         try notify.wait(for: "READY=1")

@@ -33,7 +33,11 @@ final class Gate: Sendable {
     }
 
     /// Polls until `count` requests wait at the gate (at most `timeoutSeconds`).
-    func waitUntilStarted(_ count: Int, timeoutSeconds: Double = 10) async throws -> Bool {
+    ///
+    /// The default is long on purpose: the synchronous end-to-end tests block cooperative threads (2 on this
+    /// machine) while they run, and a full parallel run has held both for over 40 s; the wait only has to end,
+    /// not be quick.
+    func waitUntilStarted(_ count: Int, timeoutSeconds: Double = 180) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds)
         while self.started.load(ordering: .relaxed) < count {
             guard ContinuousClock.now < deadline else { return false }
