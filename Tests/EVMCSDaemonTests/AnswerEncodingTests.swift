@@ -170,10 +170,10 @@ struct AnswerEncodingTests {
     /// revalidation and profile, the settings, the exporters' failures.
     @Test func everyChangeAStatusShowsMovesAGeneration() throws {
         let store = CapabilityStore(historyCapacity: 4)
-        var seen = store.statusFacts.generation
+        var seen = store.summary.generation
         func moved() -> Bool {
-            defer { seen = store.statusFacts.generation }
-            return store.statusFacts.generation != seen
+            defer { seen = store.summary.generation }
+            return store.summary.generation != seen
         }
         try store.install(try ExporterTests.profile(), key: .recorded(path: "p", sha256: "1"), measuredAt: 1, cacheState: .fresh, trigger: "t")
         #expect(moved())
@@ -183,7 +183,7 @@ struct AnswerEncodingTests {
         #expect(moved())
         store.countProbe()
         #expect(!moved(), "probes are read live, not kept in the template")
-        #expect(store.statusFacts.probes == 1)
+        #expect(store.summary.probes == 1)
 
         let configuration = DaemonConfiguration(socketPath: "/tmp/s.sock", cacheDirectory: "/tmp/evmcsd-gen-\(getpid())")
         let settings = DaemonSettings(

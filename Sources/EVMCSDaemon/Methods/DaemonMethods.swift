@@ -52,7 +52,7 @@ enum DaemonMethods {
     /// The `daemon.status` answer: the template kept since the store, settings and exporters last
     /// changed, filled with the uptime, profile age and counters of now.
     static func statusAnswer(_ core: DaemonCore) throws -> JSONRPCResult {
-        let facts = core.store.statusFacts
+        let facts = core.store.summary
         let key = StatusAnswerCache.Key(
             store: facts.generation,
             settings: core.settings.generation,
@@ -71,7 +71,7 @@ enum DaemonMethods {
 
     /// The whole status at `now`, with the store's side taken from `facts` (read once per request, so the
     /// template and the live values of an answer agree).
-    private static func status(_ core: DaemonCore, _ facts: CapabilityStore.StatusFacts, now: Double) -> DaemonStatus {
+    private static func status(_ core: DaemonCore, _ facts: CapabilityStore.Summary, now: Double) -> DaemonStatus {
         let serving = facts.serving
         let settings = core.settings.current.configuration
         return DaemonStatus(
@@ -97,7 +97,7 @@ enum DaemonMethods {
         )
     }
 
-    private static func counters(_ core: DaemonCore, _ facts: CapabilityStore.StatusFacts) -> DaemonStatus.Counters {
+    private static func counters(_ core: DaemonCore, _ facts: CapabilityStore.Summary) -> DaemonStatus.Counters {
         let counters = core.statistics.counters()
         return DaemonStatus.Counters(
             connectionsOpen: counters.connectionsOpen,

@@ -72,7 +72,7 @@ final class CapabilityStore: Sendable {
         var historyCapacity: Int
         var probes = 0
         var changes = 0
-        /// Counts the changes of what `daemon.status` shows of the store; see ``statusFacts``.
+        /// Counts the changes of what `daemon.status` shows of the store; see ``summary``.
         var generation: UInt64 = 0
     }
 
@@ -161,8 +161,13 @@ final class CapabilityStore: Sendable {
         state.withLock { ProfileHistory(changes: $0.history, capacity: $0.historyCapacity) }
     }
 
-    /// Counters and cache facts for `daemon.status`.
+    /// The store's state under one lock (so the template and the live values of a
+    /// `daemon.status` answer agree): the generation (it changes whenever the cache state, note,
+    /// last revalidation or served profile does, so a status template built at one generation
+    /// holds until the next), those members, and the counters.
     struct Summary: Sendable {
+        var generation: UInt64
+        var serving: Serving?
         var cacheState: CacheState
         var note: String?
         var lastRevalidation: String?
@@ -173,32 +178,6 @@ final class CapabilityStore: Sendable {
     var summary: Summary {
         state.withLock {
             Summary(
-                cacheState: $0.cacheState,
-                note: $0.note,
-                lastRevalidation: $0.lastRevalidation,
-                probes: $0.probes,
-                changes: $0.changes
-            )
-        }
-    }
-
-    /// What `daemon.status` reads of the store, under one lock so the template and the live
-    /// values of an answer agree: the generation (it changes whenever the cache state, note,
-    /// last revalidation or served profile does, so a status template built at one generation
-    /// holds until the next), those members, and the counters.
-    struct StatusFacts: Sendable {
-        var generation: UInt64
-        var serving: Serving?
-        var cacheState: CacheState
-        var note: String?
-        var lastRevalidation: String?
-        var probes: Int
-        var changes: Int
-    }
-
-    var statusFacts: StatusFacts {
-        state.withLock {
-            StatusFacts(
                 generation: $0.generation,
                 serving: $0.serving,
                 cacheState: $0.cacheState,

@@ -104,11 +104,8 @@ package final class ConnectionSession {
         self.completionSink = completionSink
     }
 
-    /// Requests read but not answered on the wire.
-    package var pendingRequests: Int { self.responses.pendingRequests }
-
     /// Whether requests are pending or lines wait (the idle timer then does not count).
-    package var isBusy: Bool { !self.responses.isEmpty || self.machine.stalled }
+    private var isBusy: Bool { !self.responses.isEmpty || self.machine.stalled }
 
     // MARK: - Events
 
