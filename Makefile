@@ -57,10 +57,11 @@ SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #   libvirt-clients virsh, which makes the domain XML of the libvirt tests (test:///default driver)
 #   libvirt-daemon  the test:///default driver virsh uses
 #   debhelper dpkg-dev fakeroot lintian  make deb (and its check)
-#   debootstrap binutils                 make test-package (the clean system; readelf)
+#   debootstrap binutils strace          make test-package (the clean system; readelf; what the static
+#                                        evmcsctl opens)
 #   man-db                               man pages rendered in make test-package's chroot
 DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config libxml2 qemu-system-x86 libvirt-clients \
-	libvirt-daemon debhelper dpkg-dev fakeroot lintian debootstrap binutils man-db
+	libvirt-daemon debhelper dpkg-dev fakeroot lintian debootstrap binutils strace man-db
 # The Intel bench (Tools/intel-bench/README.md): the emulator, its text display, the initramfs and
 # boot image tools, and what the bench script itself uses.
 BENCH_DEB_PACKAGES = bochs bochs-term busybox-static isolinux syslinux-common genisoimage tmux xz-utils cpio kmod

@@ -160,7 +160,12 @@ let package = Package(
                 "LibvirtIntegration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // Release builds link evmcsctl as a static executable (glibc too, no program
+            // interpreter): monitoring scripts and hooks start it often, and the dynamic loader
+            // and its relocations were half of a `status` call (Docs/performance.md, "evmcsctl as
+            // a static executable"; Docs/operations.md says what that costs).
+            linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
         ),
 
         // Robustness runs against a live daemon: fuzz, load, churn, slow clients (make fuzz / make soak).

@@ -76,10 +76,10 @@ trap 'exit 130' INT TERM
 step "checking tools"
 [ "$(id -u)" = 0 ] || failure "needs root (debootstrap, chroot, mount)"
 missing=
-for tool in debootstrap dpkg-deb readelf chroot mount umount mountpoint timeout; do
+for tool in debootstrap dpkg-deb readelf chroot mount umount mountpoint timeout strace; do
     command -v "$tool" >/dev/null || missing="$missing $tool"
 done
-[ -z "$missing" ] || failure "missing:$missing (apt-get install debootstrap dpkg binutils coreutils mount util-linux; make deps installs them)"
+[ -z "$missing" ] || failure "missing:$missing (apt-get install debootstrap dpkg binutils coreutils mount util-linux strace; make deps installs them)"
 [ -f "$deb" ] || failure "$deb does not exist (make deb)"
 [ -f "$profile" ] || failure "profile $profile does not exist (PACKAGE_TEST_PROFILE)"
 package=$(dpkg-deb -f "$deb" Package)
@@ -132,6 +132,13 @@ while read -r path; do
     file=$root$path
     [ -f "$file" ] && [ ! -L "$file" ] && readelf -h "$file" >/dev/null 2>&1 || continue
     binaries=$((binaries + 1))
+    if ! readelf -lW "$file" | grep -q '^ *INTERP'; then
+        # A static executable (evmcsctl: Docs/operations.md) has no loader, no NEEDED and no RUNPATH.
+        case "$path" in */bin/evmcsctl) ;; *) failure "$path is statically linked; only evmcsctl is" ;; esac
+        if readelf -d "$file" | grep -qE '\((NEEDED|RUNPATH|RPATH)\)'; then failure "$path has no interpreter but NEEDED or RUNPATH"; fi
+        echo "$path: static executable (no interpreter, no NEEDED)"
+        continue
+    fi
     dynamic=$(readelf -d "$file")
     needed=$(echo "$dynamic" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
     echo "$path: NEEDED $needed"
@@ -173,6 +180,22 @@ for _ in $(seq 100); do [ -S "$root/run/evmcsd/evmcsd.sock" ] && break; kill -0 
 status=$(in_root /usr/bin/evmcsctl status) || failure "evmcsctl status: $status"
 echo "$status"
 echo "$status" | grep -q "ready" && echo "$status" | grep -q "recorded" || failure "evmcsctl status does not show a ready daemon on the recorded profile"
+
+step "evmcsctl opens no shared library and no NSS file (strace)"
+# A static executable with glibc inside must not reach for libraries or NSS at run time: a
+# glibc of another version would be loaded into it. Traced from the exec of evmcsctl on.
+in_root cp /tmp/profile.json /tmp/other.json
+for command in "status" "status --json" "profile --json" "check --from /tmp/profile.json --to /tmp/other.json" \
+    "check --from /tmp/profile.json --to /tmp/absent.json" "no-such-command"; do
+    # shellcheck disable=SC2086
+    timeout "${STEP_TIMEOUT:-120}" strace -f -qq -e trace=execve,open,openat -o "$work/evmcsctl.trace" \
+        chroot "$root" /usr/bin/evmcsctl $command >/dev/null 2>&1 || true
+    grep -q 'execve("/usr/bin/evmcsctl"' "$work/evmcsctl.trace" || failure "strace did not see evmcsctl $command start"
+    opened=$(sed -n '/execve("\/usr\/bin\/evmcsctl"/,$p' "$work/evmcsctl.trace" \
+        | grep -E 'open(at)?\(' | grep -E '\.so|nsswitch|/etc/(passwd|group)|gconv|locale' || true)
+    [ -z "$opened" ] || failure "evmcsctl $command opened: $opened"
+    echo "evmcsctl $command: $(sed -n '/execve("\/usr\/bin\/evmcsctl"/,$p' "$work/evmcsctl.trace" | grep -cE 'open(at)?\(') opens, none of a library or NSS"
+done
 kill -TERM "$daemon"
 wait "$daemon" || failure "evmcsd exited with status $? on SIGTERM"
 daemon=

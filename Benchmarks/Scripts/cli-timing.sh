@@ -31,7 +31,7 @@ done
 
 . "$(dirname "$0")/daemon.sh"
 cc -O2 -o "$work/status-floor" Scripts/status-floor.c
-swiftc -O -static-stdlib -o "$work/swift-floor" Scripts/swift-floor.swift 2>"$work/swiftc.log" \
+swiftc -O -static-executable -o "$work/swift-floor" Scripts/swift-floor.swift 2>"$work/swiftc.log" \
     || { cat "$work/swiftc.log" >&2; exit 1; }
 "$evmcsctl" status >/dev/null              # fail loudly if the daemon does not answer
 "$work/status-floor" "$EVMCSD_SOCKET" >/dev/null

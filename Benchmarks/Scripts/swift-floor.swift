@@ -1,4 +1,4 @@
-// The floor of any statically linked Swift process on this host: the Swift runtime's own
-// start-up (libstdc++ loaded and bound, the runtime initialised) and one line printed.
-// cli-timing.sh builds it as the release binaries are linked: swiftc -O -static-stdlib.
+// The floor of any static Swift executable on this host: the Swift runtime's own start-up
+// (no program interpreter, nothing to load or bind) and one line printed.
+// cli-timing.sh builds it as evmcsctl is linked: swiftc -O -static-executable.
 print("swift-floor")
