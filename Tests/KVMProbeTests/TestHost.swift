@@ -19,6 +19,10 @@ enum TestHost {
     /// Whether the CPU is an AMD one.
     static var isAMD: Bool { cpuVendor == "AuthenticAMD" }
 
+    /// Whether KVM runs on VMX here (kvm_intel is loaded). An Intel CPU alone is not enough: KVM in PVM mode
+    /// (kvm_pvm) runs on Intel CPUs without VMX, and then eVMCS cannot be enabled either.
+    static var kvmIntelLoaded: Bool { FileManager.default.fileExists(atPath: "/sys/module/kvm_intel") }
+
     /// Whether the tests run as root (root bypasses file permission bits).
     static var isRoot: Bool { geteuid() == 0 }
 }
