@@ -55,9 +55,14 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
                 EncodingError.Context(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number")
             )
         }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        self.text = text
+        let text = value.description
+        // Compared as bytes: String.hasSuffix compares Unicode characters, several times slower here.
+        let utf8 = text.utf8
+        if utf8.count > 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
+            self.text = String(Substring(utf8.dropLast(2)))
+        } else {
+            self.text = text
+        }
     }
 
     /// The value as `Int64`, or `nil` if it is not an integer in range (fractions and exponents give `nil`).

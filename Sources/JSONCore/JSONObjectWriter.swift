@@ -69,7 +69,7 @@ public struct JSONObjectWriter {
     /// Writes an integer member.
     public mutating func write(_ key: StaticString, _ value: Int) {
         self.key(key)
-        writeUTF8(String(value), to: &self.text)
+        writeDecimal(value, to: &self.text)
     }
 
     /// Writes a number member as ``JSONValueEncoder`` writes a `Double` (`30`, not `30.0`).

@@ -7,7 +7,10 @@ package protocol JSONOutput {
 
 extension Array: JSONOutput where Element == UInt8 {
     package mutating func appendByte(_ byte: UInt8) { self.append(byte) }
-    package mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) { self.append(contentsOf: bytes) }
+    package mutating func appendBytes(_ bytes: UnsafeRawBufferPointer) {
+        // Typed, the bytes are appended with one copy; a raw buffer would be appended byte by byte.
+        bytes.withMemoryRebound(to: UInt8.self) { self.append(contentsOf: $0) }
+    }
     package mutating func appendASCII(_ text: StaticString) {
         self.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
@@ -101,6 +104,26 @@ extension JSONValue {
         default:
             self.write(to: &output)
         }
+    }
+}
+
+/// Appends the decimal text of `value`, the bytes of `String(value)`, without making a `String` (the
+/// answer templates write a dozen integers per request).
+package func writeDecimal(_ value: Int, to output: inout [UInt8]) {
+    // Int.min is 19 digits and a sign.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var magnitude = value.magnitude
+        var start = digits.count
+        repeat {
+            start -= 1
+            digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude != 0
+        if value < 0 {
+            start -= 1
+            digits[start] = UInt8(ascii: "-")
+        }
+        output.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[start...]))
     }
 }
 

@@ -63,4 +63,13 @@ struct JSONPrettyPrintingTests {
         #expect(value.prettyPrintedString(sortingKeys: false) == "{\n  \"b\" : 1,\n  \"a\" : [\n    2\n  ]\n}")
         #expect(value.prettyPrintedString() == "{\n  \"a\" : [\n    2\n  ],\n  \"b\" : 1\n}")
     }
+
+    @Test(
+        "an object writer writes integers as String(value) does",
+        arguments: [0, 7, -1, 9, 10, -10, 99, 100, 1_234_567_890, -9_876_543_210, Int.max, Int.min]
+    )
+    func integers(value: Int) {
+        let answer = JSONObjectTemplate { object in object.write("n", value) }.answer { _ in }
+        #expect(answer.jsonText == Array(#"{"n":\#(value)}"#.utf8))
+    }
 }

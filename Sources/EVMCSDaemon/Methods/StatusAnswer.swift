@@ -64,12 +64,15 @@ struct StatusTemplate: Sendable {
     private let template: JSONObjectTemplate
     /// Whether the status had a profile age (a profile is served).
     private let hasProfileAge: Bool
+    /// Whether the status counted refused connections by reason.
+    private let hasRefusals: Bool
 
     /// - Throws: `EncodingError.invalidValue` for a non-finite revalidation interval.
     init(_ status: DaemonStatus) throws {
         let fixed = status.fixedPart
         self.fixed = fixed
         self.hasProfileAge = fixed.cache.profileAgeSeconds != nil
+        self.hasRefusals = fixed.counters.connectionsRefused != nil
         self.template = try JSONObjectTemplate { status in
             try status.writeObject("cache") { cache in
                 cache.write("file", fixed.cache.file)
@@ -79,7 +82,23 @@ struct StatusTemplate: Sendable {
                 try cache.write("revalidateIntervalSeconds", fixed.cache.revalidateIntervalSeconds)
                 cache.write("state", fixed.cache.state.rawValue)
             }
-            status.writeSlot("counters")
+            status.writeObject("counters") { counters in
+                counters.writeSlot("connectionsAccepted")
+                counters.writeSlot("connectionsOpen")
+                if fixed.counters.connectionsRefused != nil {
+                    counters.writeObject("connectionsRefused") { reasons in
+                        reasons.writeSlot("per-uid limit")
+                        reasons.writeSlot("reserved")
+                        reasons.writeSlot("total limit")
+                    }
+                }
+                counters.writeSlot("connectionsRejected")
+                counters.writeSlot("errors")
+                counters.writeSlot("probes")
+                counters.writeSlot("profileChanges")
+                counters.writeSlot("requests")
+                counters.writeSlot("subscribers")
+            }
             status.write("evmcsSupported", fixed.evmcsSupported)
             if let exporters = fixed.exporters {
                 status.writeObject("exporters") { object in
@@ -105,31 +124,28 @@ struct StatusTemplate: Sendable {
         try self.answer(Live(status))
     }
 
-    /// The answer with the fixed members of ``fixed`` and the live ones of `live` (a profile age given where the
-    /// template has none is left out; none given where it has one is written as 0).
+    /// The answer with the fixed members of ``fixed`` and the live ones of `live` (a profile age or refusal counts
+    /// given where the template has none are left out; none given where it has them are written as 0).
     ///
     /// - Throws: `EncodingError.invalidValue` for a non-finite uptime or profile age.
     func answer(_ live: Live) throws -> JSONRPCResult {
         try self.template.answer { slots in
             if self.hasProfileAge { try slots.fill(live.profileAgeSeconds ?? 0) }
-            slots.fillObject { object in
-                let counters = live.counters
-                object.write("connectionsAccepted", counters.connectionsAccepted)
-                object.write("connectionsOpen", counters.connectionsOpen)
-                if let refused = counters.connectionsRefused {
-                    object.writeObject("connectionsRefused") { reasons in
-                        reasons.write("per-uid limit", refused.perUIDLimit)
-                        reasons.write("reserved", refused.reserved)
-                        reasons.write("total limit", refused.totalLimit)
-                    }
-                }
-                object.write("connectionsRejected", counters.connectionsRejected)
-                object.write("errors", counters.errors)
-                object.write("probes", counters.probes)
-                object.write("profileChanges", counters.profileChanges)
-                object.write("requests", counters.requests)
-                object.write("subscribers", counters.subscribers)
+            let counters = live.counters
+            slots.fill(counters.connectionsAccepted)
+            slots.fill(counters.connectionsOpen)
+            if self.hasRefusals {
+                let refused = counters.connectionsRefused
+                slots.fill(refused?.perUIDLimit ?? 0)
+                slots.fill(refused?.reserved ?? 0)
+                slots.fill(refused?.totalLimit ?? 0)
             }
+            slots.fill(counters.connectionsRejected)
+            slots.fill(counters.errors)
+            slots.fill(counters.probes)
+            slots.fill(counters.profileChanges)
+            slots.fill(counters.requests)
+            slots.fill(counters.subscribers)
             try slots.fill(live.uptimeSeconds)
         }
     }

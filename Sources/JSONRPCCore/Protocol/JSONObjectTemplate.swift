@@ -71,12 +71,9 @@ public struct JSONObjectTemplate: Sendable {
             self.advance()
         }
 
-        /// Fills the next slot with an object written by `body`.
-        public mutating func fillObject(_ body: (inout JSONObjectWriter) throws -> Void) rethrows {
-            var object = JSONObjectWriter(text: self.text)
-            self.text = []
-            try body(&object)
-            self.text = object.finish()
+        /// Fills the next slot with an integer.
+        public mutating func fill(_ value: Int) {
+            writeDecimal(value, to: &self.text)
             self.advance()
         }
 

@@ -84,6 +84,14 @@ public struct JSONRPCResult: Sendable {
         try self.init(preEncoded: ByteBuffer(bytes: bytes))
     }
 
+    /// The length of the text ``write(to:)`` appends, when known without writing it (pre-encoded results).
+    var encodedLength: Int? {
+        switch self.storage {
+        case .value: nil
+        case .encoded(let bytes): bytes.readableBytes
+        }
+    }
+
     func write(to buffer: inout ByteBuffer) {
         switch self.storage {
         case .value(let value): value.write(to: &buffer)

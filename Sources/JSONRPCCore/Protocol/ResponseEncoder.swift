@@ -25,13 +25,23 @@ package enum ResponseEncoder {
         buffer.writeInteger(UInt8(ascii: "}"))
     }
 
+    /// Bytes to reserve for a response line, so that a pre-encoded result (a cached answer of several kilobytes)
+    /// is copied into the buffer once instead of growing it step by step.
+    package static func lineLengthHint(id: JSONRPCID?, outcome: Result<JSONRPCResult, JSONRPCError>) -> Int {
+        let envelope = 48 + (id?.jsonText.utf8.count ?? 4)
+        switch outcome {
+        case .success(let result): return envelope + (result.encodedLength ?? 64)
+        case .failure: return envelope + 128
+        }
+    }
+
     /// A complete response line.
     package static func responseLine(
         id: JSONRPCID?,
         outcome: Result<JSONRPCResult, JSONRPCError>,
         allocator: ByteBufferAllocator
     ) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 64)
+        var buffer = allocator.buffer(capacity: self.lineLengthHint(id: id, outcome: outcome))
         self.writeResponse(id: id, outcome: outcome, to: &buffer)
         buffer.writeInteger(UInt8(ascii: "\n"))
         return buffer

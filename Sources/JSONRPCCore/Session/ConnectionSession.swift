@@ -319,6 +319,7 @@ package final class ConnectionSession {
     private func respond(id: JSONRPCID?, _ outcome: Result<JSONRPCResult, JSONRPCError>) {
         self.dispatcher.record(outcome)
         if self.responses.isEmpty {
+            self.output.reserveCapacity(minimumWritableBytes: ResponseEncoder.lineLengthHint(id: id, outcome: outcome))
             ResponseEncoder.writeResponse(id: id, outcome: outcome, to: &self.output)
             self.output.writeInteger(UInt8(ascii: "\n"))
         } else {
