@@ -69,7 +69,10 @@ DEB_PACKAGES = libsystemd-dev systemd util-linux socat pkg-config libxml2 qemu-s
 	libvirt-daemon debhelper dpkg-dev fakeroot lintian debootstrap binutils strace man-db
 # The Intel bench (Tools/intel-bench/README.md): the emulator, its text display, the initramfs and
 # boot image tools, and what the bench script itself uses.
-BENCH_DEB_PACKAGES = bochs bochs-term busybox-static isolinux syslinux-common genisoimage tmux xz-utils cpio kmod
+# bochsbios and vgabios by name: bochs also accepts seabios for both, and where seabios is already
+# installed (qemu-system-x86 pulls it in) apt picks it, which has neither ROM image the bench boots.
+BENCH_DEB_PACKAGES = bochs bochs-term bochsbios vgabios busybox-static isolinux syslinux-common genisoimage tmux \
+	xz-utils cpio kmod
 
 .PHONY: deps bench-deps build man run test install install-files deb test-package fuzz soak fuzz-parsers \
 	intel-bench intel-bench-ci clean

@@ -40,12 +40,14 @@ check_tools() {
 	local missing=()
 	local -A packages=(
 		[bochs]=bochs [genisoimage]=genisoimage [tmux]=tmux [python3]=python3 [xz]=xz-utils
-		[cpio]=cpio [modinfo]=kmod [socat]=socat [apt-get]=apt
+		[cpio]=cpio [modinfo]=kmod [socat]=socat [apt-get]=apt [unshare]=util-linux
 	)
 	for tool in "${!packages[@]}"; do
 		command -v "$tool" >/dev/null || missing+=("$tool (Debian package ${packages[$tool]})")
 	done
 	[ -e /usr/lib/x86_64-linux-gnu/bochs/plugins/libbx_term_gui.so ] || missing+=("Bochs term display (Debian package bochs-term)")
+	[ -e /usr/share/bochs/BIOS-bochs-latest ] || missing+=("the Bochs BIOS image (Debian package bochsbios)")
+	[ -e /usr/share/vgabios/vgabios.bin ] || missing+=("the VGA BIOS image (Debian package vgabios)")
 	[ -x /bin/busybox ] && file -L /bin/busybox | grep -q 'statically linked' \
 		|| missing+=("a static busybox (Debian package busybox-static)")
 	[ -e /usr/lib/ISOLINUX/isolinux.bin ] || missing+=("isolinux.bin (Debian package isolinux)")
@@ -110,7 +112,8 @@ fetch_kernel() {
 copy_with_libraries() {
 	local root=$1 file
 	shift
-	for file in $(ldd "$@" | awk '/=> \// {print $3} /^\t\// {print $1}' | sort -u) "$@"; do
+	# ldd says "not a dynamic executable" on stderr for the static evmcsctl; it has nothing to copy.
+	for file in $(ldd "$@" 2>/dev/null | awk '/=> \// {print $3} /^\t\// {print $1}' | sort -u) "$@"; do
 		[ "${file#"$root"}" = "$file" ] || continue
 		mkdir -p "$root$(dirname "$file")"
 		cp -L "$file" "$root$file"
@@ -152,9 +155,12 @@ build_image() {
 	cp "$bin/evmcsd" "$bin/evmcsctl" "$root/usr/local/bin/"
 	strip "$root/usr/local/bin/evmcsd" "$root/usr/local/bin/evmcsctl"
 	copy_with_libraries "$root" "$root/usr/local/bin/evmcsd" "$root/usr/local/bin/evmcsctl" "$(command -v socat)"
-	# The tree must run its programs before it is worth a boot.
-	chroot "$root" /usr/local/bin/evmcsctl --help >/dev/null \
-		|| fail "step initramfs: evmcsctl does not start in the initramfs tree (chroot $root)"
+	# The tree must run its programs before it is worth a boot. Swift programs need /proc (the
+	# static evmcsctl aborts without it, "Unable to obtain Swift runtime path"; init.sh mounts it
+	# first in the guest): a private mount namespace gives the check one and leaves no mount.
+	unshare --mount --propagation private sh -c 'mount -t proc proc "$1/proc" && chroot "$1" /usr/local/bin/evmcsctl --help' \
+		sh "$root" >/dev/null \
+		|| fail "step initramfs: evmcsctl does not start in the initramfs tree (chroot $root, /proc mounted)"
 	chroot "$root" "$(command -v socat)" -V >/dev/null \
 		|| fail "step initramfs: socat does not start in the initramfs tree"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -6) > "$work/initrd.gz"
