@@ -45,6 +45,9 @@ struct DaemonLoadBenchmark: ParsableCommand {
     @Option(help: "Latency: requests recorded per method and server.")
     var latencySamples = 20_000
 
+    @Option(help: "Latency: requests per turn; evmcsd and the reference take turns in blocks of this many.")
+    var latencyBlock = 1_000
+
     @Option(help: "Throughput: connection counts, comma-separated.")
     var connections = "1,8,64"
 
@@ -94,8 +97,10 @@ struct DaemonLoadBenchmark: ParsableCommand {
         guard self.clientThreads >= 1, self.referenceThreads >= 1 else {
             throw ValidationError("--client-threads and --reference-threads must be at least 1")
         }
-        guard self.trials >= 1, self.runs >= 1, self.latencySamples >= 1, self.startupRepetitions >= 1 else {
-            throw ValidationError("--trials, --runs, --latency-samples and --startup-repetitions must be at least 1")
+        guard self.trials >= 1, self.runs >= 1, self.latencySamples >= 1, self.latencyBlock >= 1,
+            self.startupRepetitions >= 1
+        else {
+            throw ValidationError("--trials, --runs, --latency-samples, --latency-block and --startup-repetitions must be at least 1")
         }
         guard self.duration > 0, self.warmup >= 0, self.settle >= 0 else {
             throw ValidationError("--duration must be positive, --warmup and --settle not negative")
@@ -150,6 +155,7 @@ struct DaemonLoadBenchmark: ParsableCommand {
             methods: Self.list(self.methods),
             latencyWarmup: self.latencyWarmup,
             latencySamples: self.latencySamples,
+            latencyBlock: self.latencyBlock,
             connections: try self.parsedConnections(),
             window: self.window,
             clientThreads: self.clientThreads,

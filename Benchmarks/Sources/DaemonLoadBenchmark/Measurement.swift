@@ -13,6 +13,7 @@ struct MeasurementPlan {
     var methods: [String]
     var latencyWarmup: Int
     var latencySamples: Int
+    var latencyBlock: Int
     var connections: [Int]
     var window: Int
     var clientThreads: Int
@@ -126,14 +127,15 @@ struct Measurement {
         }
         if self.plan.phases.contains(.latency) {
             for method in self.plan.methods {
-                for (server, socketPath, _) in servers {
-                    let summary = try LatencyRun(
-                        socketPath: socketPath,
-                        request: RequestLine.make(method: method),
-                        warmup: self.plan.latencyWarmup,
-                        samples: self.plan.latencySamples,
-                        clientCPUs: self.plan.placement.clientCPUs
-                    ).measure()
+                let summaries = try LatencyRun(
+                    socketPaths: servers.map(\.1),
+                    request: RequestLine.make(method: method),
+                    warmup: self.plan.latencyWarmup,
+                    samples: self.plan.latencySamples,
+                    block: self.plan.latencyBlock,
+                    clientCPUs: self.plan.placement.clientCPUs
+                ).measure()
+                for ((server, _, _), summary) in zip(servers, summaries) {
                     figures.add(summary.p50, for: FigureKey.latency(method, server, "p50"))
                     figures.add(summary.p99, for: FigureKey.latency(method, server, "p99"))
                     figures.add(summary.p999, for: FigureKey.latency(method, server, "p999"))
