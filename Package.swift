@@ -163,8 +163,8 @@ let package = Package(
             swiftSettings: strictSettings,
             // Release builds link evmcsctl as a static executable (glibc too, no program
             // interpreter): monitoring scripts and hooks start it often, and the dynamic loader
-            // and its relocations were half of a `status` call (Docs/performance.md, "evmcsctl as
-            // a static executable"; Docs/operations.md says what that costs).
+            // and its relocations were about 40 % of a `status` call (Docs/performance.md,
+            // "evmcsctl as a static executable"; Docs/operations.md says what that costs).
             linkerSettings: [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
         ),
 

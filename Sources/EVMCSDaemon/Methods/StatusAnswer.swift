@@ -72,7 +72,8 @@ struct StatusTemplate: Sendable {
         let fixed = status.fixedPart
         self.fixed = fixed
         self.hasProfileAge = fixed.cache.profileAgeSeconds != nil
-        self.hasRefusals = fixed.counters.connectionsRefused != nil
+        let hasRefusals = fixed.counters.connectionsRefused != nil
+        self.hasRefusals = hasRefusals
         self.template = try JSONObjectTemplate { status in
             try status.writeObject("cache") { cache in
                 cache.write("file", fixed.cache.file)
@@ -85,7 +86,7 @@ struct StatusTemplate: Sendable {
             status.writeObject("counters") { counters in
                 counters.writeSlot("connectionsAccepted")
                 counters.writeSlot("connectionsOpen")
-                if fixed.counters.connectionsRefused != nil {
+                if hasRefusals {
                     counters.writeObject("connectionsRefused") { reasons in
                         reasons.writeSlot("per-uid limit")
                         reasons.writeSlot("reserved")

@@ -28,6 +28,8 @@ package enum ResponseEncoder {
     /// Bytes to reserve for a response line, so that a pre-encoded result (a cached answer of several kilobytes)
     /// is copied into the buffer once instead of growing it step by step.
     package static func lineLengthHint(id: JSONRPCID?, outcome: Result<JSONRPCResult, JSONRPCError>) -> Int {
+        // `{"jsonrpc":"2.0","id":` `,"result":` `}` and the line feed are 34 bytes; 48 leaves room for
+        // `,"error":`. A result written from a value, or an error object, grows the buffer as it goes.
         let envelope = 48 + (id?.jsonText.utf8.count ?? 4)
         switch outcome {
         case .success(let result): return envelope + (result.encodedLength ?? 64)

@@ -29,19 +29,17 @@ struct InProcessDaemon {
         let configurationFile = "\(directory)/evmcsd.toml"
         try "".write(toFile: configurationFile, atomically: true, encoding: .utf8)
         let source = GatedProbeSource(profile: try ExporterTests.profile(), key: .recorded(path: "p", sha256: "1"))
-        let configuration = DaemonConfiguration(socketPath: "\(directory)/unused.sock", cacheDirectory: directory)
-        var configurationSource = ConfigurationSource(file: configurationFile, environment: [:])
-        configurationSource.overrides.socketPath = configuration.socketPath
-        configurationSource.overrides.cacheDirectory = directory
-        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let setup = TestDaemonSetup(
+            socketPath: "\(directory)/unused.sock",
+            cacheDirectory: directory,
+            configurationFile: configurationFile,
+            source: source
+        )
+        let logger = setup.logger
         let parts = try DaemonAssembly(
-            configurationSource: configurationSource,
-            configuration: configuration,
-            environment: DaemonEnvironment(
-                listeningDescriptor: nil,
-                groups: GroupResolver(gid: { _ in nil }, groupsOfUser: { _, primary in [primary] }),
-                probeSource: { _ in source }
-            ),
+            configurationSource: setup.configurationSource,
+            configuration: setup.configuration,
+            environment: setup.environment,
             logLevel: LogLevelControl(.info),
             notifier: SystemdNotifier(),
             logger: logger
