@@ -55,13 +55,25 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
                 EncodingError.Context(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number")
             )
         }
-        let text = value.description
-        // Compared as bytes: String.hasSuffix compares Unicode characters, several times slower here.
-        let utf8 = text.utf8
-        if utf8.count > 2, utf8.last == UInt8(ascii: "0"), utf8[utf8.index(utf8.endIndex, offsetBy: -2)] == UInt8(ascii: ".") {
-            self.text = String(Substring(utf8.dropLast(2)))
-        } else {
-            self.text = text
+        self.text = Self.withEncodedText(of: value) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The longest text ``withEncodedText(of:_:)`` passes: `-2.2250738585072014e-308`.
+    package static let maximumEncodedDoubleLength = 24
+
+    /// Calls `body` with the text ``init(encoding:codingPath:)`` keeps for the finite `value`, without making a
+    /// `JSONNumber` (the answer templates write it straight into the answer).
+    package static func withEncodedText<Result>(
+        of value: Double,
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        var text = value.description
+        return try text.withUTF8 { utf8 in
+            var count = utf8.count
+            // Integral values lose their fraction, compared as bytes (String.hasSuffix compares Unicode characters,
+            // several times slower here).
+            if count > 2, utf8[count - 1] == UInt8(ascii: "0"), utf8[count - 2] == UInt8(ascii: ".") { count -= 2 }
+            return try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[..<count]))
         }
     }
 

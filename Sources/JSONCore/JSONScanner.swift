@@ -174,8 +174,14 @@ extension JSONScanner {
 
     /// Parses `"key" :` at `index`.
     package mutating func parseMemberKey() throws(JSONParseError) -> String {
+        try self.parseMemberKey { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Reads a member key and its colon, and returns what `read` makes of the key's unescaped UTF-8 bytes, without
+    /// a `String` for a key without escapes (a request's keys are matched this way).
+    package mutating func parseMemberKey<Key>(_ read: (UnsafeRawBufferPointer) -> Key) throws(JSONParseError) -> Key {
         guard self.peek() == UInt8(ascii: "\"") else { throw self.unexpected() }
-        let key = try self.parseString()
+        let key = try self.parseString(read)
         self.skipWhitespace()
         try self.expect(UInt8(ascii: ":"))
         return key
@@ -282,6 +288,15 @@ extension JSONScanner {
     package mutating func parseString() throws(JSONParseError) -> String {
         let (content, hasEscapes) = try self.scanString()
         return hasEscapes ? self.unescape(content) : self.text(content)
+    }
+
+    /// Reads the string at `index` (which holds the opening quote) and returns what `read` makes of its unescaped
+    /// UTF-8 bytes; only a string with escapes is copied.
+    package mutating func parseString<Value>(_ read: (UnsafeRawBufferPointer) -> Value) throws(JSONParseError) -> Value {
+        let (content, hasEscapes) = try self.scanString()
+        guard hasEscapes else { return read(UnsafeRawBufferPointer(rebasing: self.bytes[content])) }
+        var text = self.unescape(content)
+        return text.withUTF8 { read(UnsafeRawBufferPointer($0)) }
     }
 
     /// Validates the string at `index` (which holds the opening quote): UTF-8, control characters, escapes and

@@ -110,21 +110,37 @@ extension JSONValue {
 /// Appends the decimal text of `value`, the bytes of `String(value)`, without making a `String` (the
 /// answer templates write a dozen integers per request).
 package func writeDecimal(_ value: Int, to output: inout [UInt8]) {
-    // Int.min is 19 digits and a sign.
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-        var magnitude = value.magnitude
-        var start = digits.count
-        repeat {
-            start -= 1
-            digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-            magnitude /= 10
-        } while magnitude != 0
-        if value < 0 {
-            start -= 1
-            digits[start] = UInt8(ascii: "-")
-        }
-        output.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[start...]))
+    withUnsafeTemporaryAllocation(byteCount: maximumDecimalLength, alignment: 1) { digits in
+        let count = writeDecimal(value, into: digits.baseAddress!)
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[..<count]))
     }
+}
+
+/// The longest decimal text of an `Int`: `Int.min` is 19 digits and a sign.
+package let maximumDecimalLength = 20
+
+/// Writes the decimal text of `value` at `destination`, which has room for ``maximumDecimalLength`` bytes, and
+/// returns how many it wrote.
+package func writeDecimal(_ value: Int, into destination: UnsafeMutableRawPointer) -> Int {
+    var magnitude = value.magnitude
+    var count = value < 0 ? 2 : 1
+    var rest = magnitude / 10
+    while rest != 0 {
+        count += 1
+        rest /= 10
+    }
+    var position = count
+    repeat {
+        position -= 1
+        destination.storeBytes(
+            of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10),
+            toByteOffset: position,
+            as: UInt8.self
+        )
+        magnitude /= 10
+    } while magnitude != 0
+    if value < 0 { destination.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
+    return count
 }
 
 /// Appends the UTF-8 bytes of `text` verbatim.

@@ -50,6 +50,10 @@ extension ServerTests {
                 (#"{"jsonrpc":"2.0","id":1,"method":"echo","id":2}"#, -32600, "null", "id"),
                 (#"{"jsonrpc":"2.0","id":3,"method":"echo","method":"add"}"#, -32600, "3", "method"),
                 (#"{"jsonrpc":"2.0","jsonrpc":"2.0","id":4,"method":"echo"}"#, -32600, "4", "jsonrpc"),
+                // Names are compared unescaped: \u0069d is id, \u006dethod is method.
+                (#"{"jsonrpc":"2.0","id":1,"method":"echo","\u0069d":2}"#, -32600, "null", "id"),
+                (#"{"jsonrpc":"2.0","id":9,"\u006dethod":"echo","method":"add"}"#, -32600, "9", "method"),
+                (#"{"jsonrpc":"2.0","id":10,"method":"echo","x\u0079":1,"xy":2}"#, -32600, "10", "xy"),
                 (#"{"jsonrpc":"2.0","id":5,"method":"echo","extra":{"a":[{"b":1,"b":2}]}}"#, -32600, "5", "extra.a.0.b"),
                 (#"[{"jsonrpc":"2.0","id":6,"id":6,"method":"echo"}]"#, -32600, "null", "id"),
                 (#"{"jsonrpc":"2.0","id":7,"method":"add","params":{"a":1,"b":2,"a":3}}"#, -32602, "7", "params.a"),
@@ -68,6 +72,19 @@ extension ServerTests {
                 #expect(response["error"]?["data"]?["field"] == .string(field), "\(line)")
                 #expect(response["error"]?["data"]?["reason"]?.string?.hasPrefix("duplicate member") == true)
                 #expect(response["id"].map { String(decoding: $0.serialized(), as: UTF8.self) } == id)
+            }
+        }
+
+        @Test("a request whose member names and version are written with escapes is the same request")
+        func escapedNames() async throws {
+            try await withTestServer { _, path in
+                let client = try await TestClient.connect(path)
+                try await client.sendLines([#"{"\u006asonrpc":"2\u002e0","\u0069d":11,"m\u0065thod":"echo","params":[1]}"#])
+                let line = try #require(try await client.readLine())
+                let response = try JSONParser().parse(line)
+                #expect(response["error"] == nil, "\(line)")
+                #expect(response["id"] == .number(JSONNumber(11)), "\(line)")
+                #expect(response["result"] == [1], "\(line)")
             }
         }
     }

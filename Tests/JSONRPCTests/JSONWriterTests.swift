@@ -72,4 +72,34 @@ struct JSONPrettyPrintingTests {
         let answer = JSONObjectTemplate { object in object.write("n", value) }.answer { _ in }
         #expect(answer.jsonText == Array(#"{"n":\#(value)}"#.utf8))
     }
+
+    @Test(
+        "a template's slots hold any integer and the longest shortest-text doubles, as JSONEncoder writes them",
+        arguments: [
+            (Int.min, -2.2250738585072014e-308), (Int.max, -1.7976931348623157e308), (0, 0), (-1, -0.0),
+            (9, 0.1), (10, 1e16), (-10, 5e-324), (99, 123_456.789), (100, 30), (1_234_567_890, 1e-7),
+        ]
+    )
+    func templateSlots(integer: Int, double: Double) throws {
+        struct Inner: Encodable { let d: Int }
+        struct Members: Encodable {
+            let a: Int
+            let b: Double
+            let c: Inner
+        }
+        let template = JSONObjectTemplate { object in
+            object.writeSlot("a")
+            object.writeSlot("b")
+            object.writeObject("c") { inner in inner.writeSlot("d") }
+        }
+        let answer = try template.answer { slots in
+            slots.fill(integer)
+            try slots.fill(double)
+            slots.fill(~integer)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = try encoder.encode(Members(a: integer, b: double, c: Inner(d: ~integer)))
+        #expect(String(decoding: answer.jsonText, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+    }
 }

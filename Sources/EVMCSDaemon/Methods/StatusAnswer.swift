@@ -36,7 +36,7 @@ extension DaemonStatus {
 /// settings, exporters), with slots for uptime, profile age and counters. Members are in key order, so the
 /// bytes are those of ``JSONValueEncoder``
 /// (`AnswerEncodingTests.theStatusAnswerIsWrittenAsJSONEncoderWritesIt` holds them equal).
-struct StatusTemplate: Sendable {
+final class StatusTemplate: Sendable {
     /// The members of an answer that change with every request.
     struct Live: Sendable {
         var uptimeSeconds: Double

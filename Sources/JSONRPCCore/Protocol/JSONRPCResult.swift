@@ -49,7 +49,12 @@ public struct JSONRPCResult: Sendable {
 
     /// Wraps JSON text this module wrote (valid, one line).
     init(encodedText text: [UInt8]) {
-        self.storage = .encoded(ByteBuffer(bytes: text))
+        self.init(encodedBuffer: ByteBuffer(bytes: text))
+    }
+
+    /// Wraps JSON text this module wrote (valid, one line) in the buffer it was written to.
+    init(encodedBuffer buffer: ByteBuffer) {
+        self.storage = .encoded(buffer)
     }
 
     /// The compact JSON text of this result, as it goes on the wire.

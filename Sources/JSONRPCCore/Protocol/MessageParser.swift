@@ -1,3 +1,5 @@
+import Glibc
+
 /// One request object of a line, as far as it could be understood.
 package enum ParsedRequest {
     /// A well-formed request or notification.
@@ -72,7 +74,7 @@ package struct MessageParser: Sendable {
         var fields = RequestFields()
         guard try scanner.enterContainer(isObject: true, depth: depth) else { return fields.validated() }
         repeat {
-            let key = try scanner.parseMemberKey()
+            let key = try scanner.parseMemberKey(RequestMember.init(utf8:))
             scanner.skipWhitespace()
             try fields.read(key: key, from: &scanner, depth: depth + 1)
         } while try scanner.continueContainer(isObject: true)
@@ -80,9 +82,51 @@ package struct MessageParser: Sendable {
     }
 }
 
+/// A member name of a request object: one of the protocol's four, or another (which makes the request invalid).
+private enum RequestMember: Equatable {
+    case jsonrpc, method, id, params
+    case other(String)
+
+    /// The member named by these UTF-8 bytes; only another member's name becomes a `String`.
+    init(utf8 name: UnsafeRawBufferPointer) {
+        if name.holds("jsonrpc") {
+            self = .jsonrpc
+        } else if name.holds("method") {
+            self = .method
+        } else if name.holds("id") {
+            self = .id
+        } else if name.holds("params") {
+            self = .params
+        } else {
+            self = .other(String(decoding: name, as: UTF8.self))
+        }
+    }
+
+    /// The member's name.
+    var name: String {
+        switch self {
+        case .jsonrpc: "jsonrpc"
+        case .method: "method"
+        case .id: "id"
+        case .params: "params"
+        case .other(let name): name
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are exactly `text`'s.
+    fileprivate func holds(_ text: StaticString) -> Bool {
+        self.count == text.utf8CodeUnitCount && (self.count == 0 || memcmp(self.baseAddress!, text.utf8Start, self.count) == 0)
+    }
+}
+
 /// The members of one request object, collected while scanning it.
 private struct RequestFields {
-    private var keys: [String] = []
+    /// The protocol's members seen so far, one bit each (no array to allocate for a plain request).
+    private var protocolMembersSeen: UInt8 = 0
+    /// The other members seen so far (an invalid request).
+    private var otherNames: [String] = []
     /// The first duplicate member, as its path from the request object.
     private var duplicate: [String]?
     /// Whether `id` appeared more than once: then no id can be echoed.
@@ -95,36 +139,34 @@ private struct RequestFields {
     private var params: JSONValue?
     private var paramsAreInvalid = false
 
-    mutating func read(key: String, from scanner: inout JSONScanner, depth: Int) throws(JSONParseError) {
-        if self.keys.contains(key) {
-            self.duplicate = self.duplicate ?? [key]
-            if key == "id" { self.idIsAmbiguous = true }
-        } else {
-            self.keys.append(key)
+    mutating func read(key: RequestMember, from scanner: inout JSONScanner, depth: Int) throws(JSONParseError) {
+        if self.isRepeated(key) {
+            self.duplicate = self.duplicate ?? [key.name]
+            if key == .id { self.idIsAmbiguous = true }
         }
         let start = scanner.index
         switch (key, scanner.peek() ?? 0) {
-        case ("jsonrpc", UInt8(ascii: "\"")):
-            self.versionIsValid = try scanner.parseString() == "2.0"
-        case ("method", UInt8(ascii: "\"")):
+        case (.jsonrpc, UInt8(ascii: "\"")):
+            self.versionIsValid = try scanner.parseString { $0.holds("2.0") }
+        case (.method, UInt8(ascii: "\"")):
             self.method = try scanner.parseString()
-        case ("id", UInt8(ascii: "\"")):
+        case (.id, UInt8(ascii: "\"")):
             let value = JSONValue.string(try scanner.parseString())
             self.id = JSONRPCID(value: value, jsonText: scanner.text(start..<scanner.index))
-        case ("id", UInt8(ascii: "-")), ("id", UInt8(ascii: "0")...UInt8(ascii: "9")):
+        case (.id, UInt8(ascii: "-")), (.id, UInt8(ascii: "0")...UInt8(ascii: "9")):
             let text = scanner.text(try scanner.scanNumber())
             self.id = JSONRPCID(value: .number(JSONNumber(uncheckedText: text)), jsonText: text)
-        case ("id", UInt8(ascii: "n")):
+        case (.id, UInt8(ascii: "n")):
             try scanner.expectLiteral("null")
             self.id = JSONRPCID(value: .null, jsonText: "null")
-        case ("params", UInt8(ascii: "{")), ("params", UInt8(ascii: "[")):
+        case (.params, UInt8(ascii: "{")), (.params, UInt8(ascii: "[")):
             // Parsed here, once: handlers decode the tree. Duplicates inside params are the method's -32602
             // (JSONRPCRequest.decodeParams).
             self.params = try scanner.parseValue(depth: depth)
         case (_, UInt8(ascii: "{")), (_, UInt8(ascii: "[")):
             // An unknown member (or a mistyped one) holding a container: look inside for duplicates too.
             let value = try scanner.parseValue(depth: depth)
-            if self.duplicate == nil, let inner = value.firstDuplicateMember { self.duplicate = [key] + inner.path }
+            if self.duplicate == nil, let inner = value.firstDuplicateMember { self.duplicate = [key.name] + inner.path }
             self.markInvalid(key)
         default:
             try scanner.skipValue(depth: depth)
@@ -132,14 +174,31 @@ private struct RequestFields {
         }
     }
 
-    /// Records that member `key` has a value of the wrong type (nothing for an unknown member).
-    private mutating func markInvalid(_ key: String) {
+    /// Records `key` as seen: `true` if it was seen before.
+    private mutating func isRepeated(_ key: RequestMember) -> Bool {
+        let bit: UInt8
         switch key {
-        case "jsonrpc": self.versionIsValid = false
-        case "method": self.methodIsInvalid = true
-        case "id": self.idIsInvalid = true
-        case "params": self.paramsAreInvalid = true
-        default: break
+        case .jsonrpc: bit = 1
+        case .method: bit = 2
+        case .id: bit = 4
+        case .params: bit = 8
+        case .other(let name):
+            if self.otherNames.contains(name) { return true }
+            self.otherNames.append(name)
+            return false
+        }
+        defer { self.protocolMembersSeen |= bit }
+        return self.protocolMembersSeen & bit != 0
+    }
+
+    /// Records that member `key` has a value of the wrong type (nothing for an unknown member).
+    private mutating func markInvalid(_ key: RequestMember) {
+        switch key {
+        case .jsonrpc: self.versionIsValid = false
+        case .method: self.methodIsInvalid = true
+        case .id: self.idIsInvalid = true
+        case .params: self.paramsAreInvalid = true
+        case .other: break
         }
     }
 
