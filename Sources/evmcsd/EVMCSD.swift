@@ -120,28 +120,8 @@ struct EVMCSD: AsyncParsableCommand {
         overrides.socketPath = socket
         overrides.cacheDirectory = cacheDir
         overrides.profileFile = profile
-        if let socketMode {
-            guard let mode = FileMode.parse(socketMode) else {
-                throw ConfigurationError(
-                    code: .invalidValue,
-                    source: "command line",
-                    key: "--socket-mode",
-                    message: "expected an octal mode such as 0660"
-                )
-            }
-            overrides.socketMode = mode
-        }
-        if let logLevel {
-            guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
-                throw ConfigurationError(
-                    code: .invalidValue,
-                    source: "command line",
-                    key: "--log-level",
-                    message: "unknown level \"\(logLevel)\""
-                )
-            }
-            overrides.logLevel = level
-        }
+        if let socketMode { overrides.socketMode = try ConfigurationSource.Overrides.socketMode(commandLine: socketMode) }
+        if let logLevel { overrides.logLevel = try ConfigurationSource.Overrides.logLevel(commandLine: logLevel) }
         return overrides
     }
 }

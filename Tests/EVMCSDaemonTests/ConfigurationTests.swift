@@ -118,6 +118,26 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("--socket-mode and --log-level are read as the file's socket.mode and log.level, with the same errors")
+    func commandLineValuesReadAsTheFileDoes() throws {
+        #expect(try ConfigurationSource.Overrides.socketMode(commandLine: "0640") == 0o640)
+        #expect(try ConfigurationSource.Overrides.logLevel(commandLine: "WARNING") == .warning)
+        #expect {
+            _ = try ConfigurationSource.Overrides.socketMode(commandLine: "999")
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.code == .invalidValue && error?.key == "--socket-mode"
+                && error?.description == #"command line: --socket-mode: expected an octal file mode such as "0660""#
+        }
+        #expect {
+            _ = try ConfigurationSource.Overrides.logLevel(commandLine: "loud")
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.code == .invalidValue && error?.key == "--log-level"
+                && error?.message.contains(#"unknown level "loud" (trace, debug"#) == true
+        }
+    }
+
     @Test func sourceLayersFileAndFlagsAndValidatesGroups() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

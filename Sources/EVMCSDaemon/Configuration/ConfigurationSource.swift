@@ -22,6 +22,23 @@ public struct ConfigurationSource: Sendable {
         public var profileFile: String?
         public var logLevel: Logger.Level?
         public init() {}
+
+        /// `--socket-mode`'s text, read as the file's `socket.mode` is.
+        ///
+        /// - Throws: ``ConfigurationError`` (`invalidValue`) for a text that is not an octal file mode.
+        public static func socketMode(commandLine text: String) throws(ConfigurationError) -> UInt32 {
+            try ConfigurationValue<UInt32>.mode.read(text, "--socket-mode", Self.commandLine)
+        }
+
+        /// `--log-level`'s text, read as the file's `log.level` is.
+        ///
+        /// - Throws: ``ConfigurationError`` (`invalidValue`) for an unknown level.
+        public static func logLevel(commandLine text: String) throws(ConfigurationError) -> Logger.Level {
+            try ConfigurationValue<Logger.Level>.level.read(text, "--log-level", Self.commandLine)
+        }
+
+        /// The source errors about command-line options name.
+        private static let commandLine = "command line"
     }
 
     public init(file: String?, environment: [String: String]) {
