@@ -8,7 +8,8 @@ import Testing
         if: TestMachine.isRoot && TestMachine.hasExecutable("/usr/bin/setpriv")
             && TestMachine.hasExecutable("/usr/bin/socat"),
         "needs root, setpriv and socat to connect as nobody"
-    )
+    ),
+    .onBlockingThreads
 )
 struct AuthorizationTests {
     /// Sends `line` as user nobody with socat and returns the answer.

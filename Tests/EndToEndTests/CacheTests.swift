@@ -9,7 +9,7 @@ import VMXModel
 #endif
 
 /// The persisted cache and change detection.
-@Suite("Capability cache, end to end")
+@Suite("Capability cache, end to end", .onBlockingThreads)
 struct CacheTests {
     func status(_ daemon: DaemonProcess) throws -> DaemonStatus {
         let result = try #require(try daemon.client().call("daemon.status")["result"])

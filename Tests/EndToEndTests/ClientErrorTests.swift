@@ -6,7 +6,7 @@ import Testing
 
 /// Every documented error code and transport failure becomes its typed kind, with the
 /// server's reason in the message and the right evmcsctl exit class.
-@Suite("Client error mapping")
+@Suite("Client error mapping", .onBlockingThreads)
 struct ClientErrorTests {
     static let codes: [(Int, EVMCSClientError.Kind, Bool)] = [
         (-32700, .parseError, false), (-32600, .invalidRequest, false), (-32601, .methodNotFound, false),

@@ -7,7 +7,7 @@ import Testing
 #endif
 
 /// EVMCSClient against the real daemon binary.
-@Suite("EVMCSClient, end to end")
+@Suite("EVMCSClient, end to end", .onBlockingThreads)
 struct ClientTests {
     @Test func sixteenTasksPipelineAThousandRequestsOnOneConnection() async throws {
         let daemon = try DaemonProcess()

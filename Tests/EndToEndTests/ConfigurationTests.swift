@@ -8,7 +8,7 @@ import Testing
 
 /// Configuration as an operator meets it: reloads that fail and succeed, `--check-config`,
 /// command-line flags over the file, and the exporters switched on and off.
-@Suite("Configuration, reload and exporters, end to end")
+@Suite("Configuration, reload and exporters, end to end", .onBlockingThreads)
 struct ConfigurationTests {
     func append(_ text: String, to daemon: DaemonProcess) throws {
         let current = try String(contentsOfFile: daemon.configPath, encoding: .utf8)

@@ -9,7 +9,8 @@ import Testing
         if: TestMachine.isRoot && TestMachine.hasExecutable("/usr/bin/setpriv")
             && TestMachine.hasExecutable("/usr/bin/socat"),
         "needs root, setpriv and socat to connect as other users"
-    )
+    ),
+    .onBlockingThreads
 )
 struct ConnectionLimitTests {
     static let status = #"{"jsonrpc":"2.0","id":1,"method":"daemon.status"}"#

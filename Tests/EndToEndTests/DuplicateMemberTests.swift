@@ -3,7 +3,7 @@ import Testing
 
 /// Duplicate member names through the daemon's methods: -32602 with the field in params, -32012 with the path
 /// inside a document, -32600 with id null for a repeated id.
-@Suite("Duplicate members, end to end")
+@Suite("Duplicate members, end to end", .onBlockingThreads)
 struct DuplicateMemberEndToEndTests {
     @Test func everyLevelIsRefusedWithItsPath() throws {
         let daemon = try DaemonProcess()

@@ -11,7 +11,7 @@ import Testing
 /// directory that cannot be written, a full disk, a SIGKILL in the middle of a cache write.
 /// The daemon keeps serving, says what is wrong, never serves a damaged profile and recovers
 /// by itself.
-@Suite("Faults, end to end")
+@Suite("Faults, end to end", .onBlockingThreads)
 struct FaultTests {
     // MARK: The KVM device (through the injectable `probe.device` path)
 

@@ -4,7 +4,7 @@ import Testing
 /// `evmcsctl libvirt-hook` run exactly as libvirtd runs a QEMU hook (argv DOMAIN OPERATION
 /// SUBOPERATION EXTRA, the domain XML on standard input) against the real daemon serving the
 /// recorded Skylake / Linux 6.8 profile.
-@Suite(.enabled(if: Virsh.available, "virsh is not installed (make deps installs libvirt-clients and libvirt-daemon)"))
+@Suite(.enabled(if: Virsh.available, "virsh is not installed (make deps installs libvirt-clients and libvirt-daemon)"), .onBlockingThreads)
 struct LibvirtHookTests {
     /// A document on one line, for the line-framed protocol.
     static func compact(_ document: String) throws -> String {

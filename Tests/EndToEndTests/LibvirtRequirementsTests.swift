@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `evmcsctl requirements --libvirt-xml` on XML written by real virsh (test:///default).
-@Suite(.enabled(if: Virsh.available, "virsh is not installed (make deps installs libvirt-clients and libvirt-daemon)"))
+@Suite(.enabled(if: Virsh.available, "virsh is not installed (make deps installs libvirt-clients and libvirt-daemon)"), .onBlockingThreads)
 struct LibvirtRequirementsTests {
     static let customCPU = """
         <cpu mode='custom' match='exact' check='partial'>

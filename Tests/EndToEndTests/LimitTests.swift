@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Every limit is answered with its documented error and hurts no other client.
-@Suite("Limits, end to end")
+@Suite("Limits, end to end", .onBlockingThreads)
 struct LimitTests {
     @Test func anOverlongLineIsRefusedAndOnlyThatConnectionCloses() throws {
         let daemon = try DaemonProcess(config: "[limits]\nmax-line-bytes = 4096\n")

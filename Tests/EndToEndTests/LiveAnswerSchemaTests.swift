@@ -5,7 +5,7 @@ import VMXModel
 
 /// The real daemon's answers to every method, and the `profile.changed` notification, hold to
 /// ``EVMCSSchemas`` (checked by Tools/validate-json-schema.py with Python's jsonschema).
-@Suite(.serialized, .timeLimit(.minutes(5))) struct LiveAnswerSchemaTests {
+@Suite(.serialized, .timeLimit(.minutes(5)), .onBlockingThreads) struct LiveAnswerSchemaTests {
     /// A document of the repository on one line (the protocol is one JSON text per line).
     private static func document(_ path: String) throws -> String {
         let data = try Data(contentsOf: DaemonProcess.repositoryRoot.appendingPathComponent(path))

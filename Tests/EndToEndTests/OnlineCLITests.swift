@@ -8,7 +8,7 @@ import Testing
 
 /// evmcsctl's online commands and the migration-agent example against the real daemon,
 /// with their exit statuses: 0 ok/compatible, 1 incompatible, 2 usage or document, 3 daemon.
-@Suite("evmcsctl online commands, end to end")
+@Suite("evmcsctl online commands, end to end", .onBlockingThreads)
 struct OnlineCLITests {
     func evmcsctl(_ daemon: DaemonProcess, _ arguments: String...) throws -> Program.Result {
         try Program.run("evmcsctl", Array(arguments) + ["--socket", daemon.socketPath])

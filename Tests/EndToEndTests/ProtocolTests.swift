@@ -5,7 +5,7 @@ import VMXModel
 
 /// Every method and every standard error, against the real binary serving a recorded
 /// profile (so it runs the same with or without /dev/kvm).
-@Suite("JSON-RPC protocol, end to end")
+@Suite("JSON-RPC protocol, end to end", .onBlockingThreads)
 struct ProtocolTests {
     func decode<T: Decodable>(_ type: T.Type, _ response: [String: Any]) throws -> T {
         let result = try #require(response["result"], "no result in \(response)")

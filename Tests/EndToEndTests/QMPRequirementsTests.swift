@@ -7,7 +7,7 @@ import VMXModel
 #endif
 
 /// `evmcsctl requirements --qmp` against a real qemu-system-x86_64.
-@Suite(.enabled(if: TestMachine.hasExecutable(QEMUProcess.binary), "qemu-system-x86_64 is not installed (make deps installs qemu-system-x86)"))
+@Suite(.enabled(if: TestMachine.hasExecutable(QEMUProcess.binary), "qemu-system-x86_64 is not installed (make deps installs qemu-system-x86)"), .onBlockingThreads)
 struct QMPRequirementsTests {
     static let cpu = "Skylake-Server-v4,+vmx,hv-vapic,hv-evmcs,-vmx-posted-intr,vmx-pml=off"
     static let uuid = "6f1c2b1e-8f0a-4a53-9d55-3b1f6b0c9a11"

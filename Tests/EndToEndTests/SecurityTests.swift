@@ -9,7 +9,7 @@ import Testing
 
 /// The socket's permissions are in place before anyone can connect, and the shipped units
 /// pass systemd's own checks (Docs/operations.md explains every directive).
-@Suite("Socket permissions and unit hardening")
+@Suite("Socket permissions and unit hardening", .onBlockingThreads)
 struct SecurityTests {
     @Test func theSocketHasItsConfiguredModeBeforeItAcceptsAnyone() throws {
         let scratch = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")

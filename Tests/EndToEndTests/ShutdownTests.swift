@@ -8,7 +8,7 @@ import Testing
 
 /// SIGTERM with requests in flight: every request already read is answered, systemd hears
 /// STOPPING=1, and the socket file is gone when the process exits.
-@Suite("Graceful shutdown, end to end")
+@Suite("Graceful shutdown, end to end", .onBlockingThreads)
 struct ShutdownTests {
     @Test func everyRequestReadBeforeSIGTERMIsAnswered() throws {
         let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")

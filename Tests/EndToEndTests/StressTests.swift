@@ -4,7 +4,7 @@ import Testing
 
 /// The robustness runs of `evmcsd-stress` (Docs/reliability.md) at CI size: the long runs
 /// are `make fuzz` and `make soak`.
-@Suite("Stress runs at CI size", .serialized)
+@Suite("Stress runs at CI size", .serialized, .onBlockingThreads)
 struct StressTests {
     /// Runs `evmcsd-stress` against a daemon; returns its output, failing the test on a
     /// non-zero exit.

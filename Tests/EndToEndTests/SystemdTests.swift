@@ -8,7 +8,7 @@ import Testing
 
 /// sd_notify messages and socket activation, with a test-owned NOTIFY_SOCKET instead of
 /// systemd as PID 1.
-@Suite("systemd integration, end to end")
+@Suite("systemd integration, end to end", .onBlockingThreads)
 struct SystemdTests {
     @Test func notifiesReadyReloadingAndStopping() throws {
         let directory = URL(fileURLWithPath: "/tmp/evmcsd-e2e-\(UUID().uuidString.prefix(8))")
