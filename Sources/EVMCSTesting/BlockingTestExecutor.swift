@@ -24,26 +24,10 @@ public final class BlockingTestExecutor: TaskExecutor {
 
     /// How many threads run jobs.
     public let threadCount: Int
-    private let jobs = Mutex(JobQueue())
+    /// Jobs not yet taken by a thread, oldest first (a few at a time: one per test waiting for a thread).
+    private let jobs = Mutex<[UnownedJob]>([])
     private let jobsWaiting = DispatchSemaphore(value: 0)
     private let threads = Mutex<Set<pthread_t>>([])
-
-    private struct JobQueue {
-        var jobs: [UnownedJob] = []
-        var head = 0
-
-        mutating func append(_ job: UnownedJob) { self.jobs.append(job) }
-
-        mutating func removeFirst() -> UnownedJob {
-            let job = self.jobs[self.head]
-            self.head += 1
-            if self.head == self.jobs.count {
-                self.jobs.removeAll(keepingCapacity: true)
-                self.head = 0
-            }
-            return job
-        }
-    }
 
     /// Starts `threadCount` threads (each a serial dispatch queue's worker that never returns), which live as long
     /// as the process.

@@ -49,13 +49,22 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     ///   - codingPath: Where the value is, for the error; only evaluated on failure.
     /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
     package init(encoding value: Double, codingPath: () -> [any CodingKey]) throws {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value,
-                EncodingError.Context(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number")
-            )
-        }
+        try Self.requireFinite(value, codingPath: codingPath)
         self.text = Self.withEncodedText(of: value) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Refuses a value JSON has no number for.
+    ///
+    /// - Parameters:
+    ///   - value: The number.
+    ///   - codingPath: Where the value is, for the error; only evaluated on failure.
+    /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
+    package static func requireFinite(_ value: Double, codingPath: () -> [any CodingKey]) throws {
+        guard !value.isFinite else { return }
+        throw EncodingError.invalidValue(
+            value,
+            EncodingError.Context(codingPath: codingPath(), debugDescription: "\(value) is not a JSON number")
+        )
     }
 
     /// The longest text ``withEncodedText(of:_:)`` passes: `-2.2250738585072014e-308`.

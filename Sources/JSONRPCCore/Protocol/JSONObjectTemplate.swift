@@ -56,9 +56,9 @@ public final class JSONObjectTemplate: Sendable {
         return JSONRPCResult(encodedBuffer: buffer)
     }
 
-    /// Fills the slots of one answer, in order. It writes into the answer's buffer and is valid only inside the
-    /// closure ``JSONObjectTemplate/answer(_:)`` passes it to (it points into that buffer).
-    public struct Slots {
+    /// Fills the slots of one answer, in order. It points into the answer's buffer, so it is not copyable: it exists
+    /// only as the `inout` argument of the closure ``JSONObjectTemplate/answer(_:)`` passes it to.
+    public struct Slots: ~Copyable {
         /// The longest value of a slot: a `Double`'s shortest text (an `Int` takes at most 20 bytes).
         fileprivate static let maximumValueLength = JSONNumber.maximumEncodedDoubleLength
 
@@ -82,20 +82,15 @@ public final class JSONObjectTemplate: Sendable {
         ///
         /// - Throws: `EncodingError.invalidValue` if `value` is not finite.
         public mutating func fill(_ value: Double) throws {
-            guard value.isFinite else {
-                let path = self.template.paths[self.next].map { AnyKey($0) }
-                throw EncodingError.invalidValue(
-                    value,
-                    EncodingError.Context(codingPath: path, debugDescription: "\(value) is not a JSON number")
-                )
-            }
+            let (template, index) = (self.template, self.next)
+            try JSONNumber.requireFinite(value) { template.paths[index].map { AnyKey($0) } }
             self.copyTextOfNextSlot()
-            let count = JSONNumber.withEncodedText(of: value) { number in
+            let slot = self.destination + self.written
+            self.written += JSONNumber.withEncodedText(of: value) { number in
                 precondition(number.count <= Self.maximumValueLength, "a Double's text fits its slot")
-                (self.destination + self.written).copyMemory(from: number.baseAddress!, byteCount: number.count)
+                slot.copyMemory(from: number.baseAddress!, byteCount: number.count)
                 return number.count
             }
-            self.written += count
         }
 
         /// Fills the next slot with an integer.
